@@ -1,0 +1,282 @@
+"""Hard eligibility: each rule says pass, fail (with the reason), not stated or unchecked.
+
+Rules read the catalog as data (ages, Open Eligibility situations, service areas, required
+documents, accepted insurance, hours, capacity). A rule that cannot know says so: the
+service is kept and flagged, never silently passed or failed. Rules are plain functions in
+``RULES``; add one there to add a rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from matching import populations as pop
+from matching import reasons
+from matching.core import Candidate, Check, ClientNeeds, Status
+from matching.fit import need_fit
+
+CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
+_ID_WORDS = re.compile(
+    r"\b(id|i\.d\.|identification|photo id|driver'?s licen[cs]e|passport|state id)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class ClientSituations:
+    codes: frozenset[str]
+    known_groups: frozenset[str]  # groups where "not listed" means "not in it"
+
+
+@dataclass(frozen=True)
+class Context:
+    needs: ClientNeeds
+    cand: Candidate
+    at: datetime
+    now: datetime
+    distance_km: float | None
+    client: ClientSituations
+    stale_after: timedelta = CAPACITY_FRESH_FOR
+
+
+def client_situations(needs: ClientNeeds) -> ClientSituations:
+    """The Open Eligibility situations the client is in, derived from the client fields."""
+    codes = set(needs.populations) | {pop.ANYONE}
+    known = {g.code for g in pop.groups().values() if g.unlisted == "fail"}
+    if needs.age is not None:
+        known.add(pop.AGE_GROUP)
+        if needs.age < 13:
+            codes.add(pop.CHILDREN)
+        elif needs.age < 18:
+            codes.add(pop.TEENS)
+        else:
+            codes.add(pop.ADULTS)
+        if needs.age >= pop.SENIOR_AGE:
+            codes.add(pop.SENIORS)
+    if needs.gender and needs.gender != "unknown":
+        known.add(pop.GENDER_GROUP)
+        # Open Eligibility has no nonbinary term; "Transgender" is its gender-diverse umbrella.
+        codes.add({"female": pop.WOMEN, "male": pop.MEN}.get(needs.gender, pop.TRANSGENDER))
+    if needs.household:
+        known.add(pop.HOUSEHOLD_GROUP)
+        if needs.household == "family_with_children":
+            codes.update({pop.FAMILIES, pop.PARENTS})
+        else:
+            codes.add(pop.INDIVIDUALS)
+    if needs.insurance:
+        known.add(pop.INSURANCE_GROUP)
+        if needs.insurance == "none":
+            codes.add(pop.UNINSURED)
+    if needs.languages:
+        known.add(pop.LANGUAGE_GROUP)
+        if "en" not in needs.languages:
+            codes.add(pop.LIMITED_ENGLISH)
+    if any(pop.group_of(c) == pop.SURVIVORS for c in codes):
+        codes.add(pop.ALL_SURVIVORS)
+    for code in needs.populations:  # a listed situation settles its own group
+        group = pop.group_of(code)
+        if group:
+            known.add(group)
+    return ClientSituations(frozenset(codes), frozenset(known))
+
+
+def active(ctx: Context) -> Iterable[Check]:
+    status = (ctx.cand.status or "active").lower()
+    if status != "active":
+        yield Check("active", Status.FAIL, f"service is {status}")
+
+
+def age_range(ctx: Context) -> Iterable[Check]:
+    lo, hi = ctx.cand.minimum_age, ctx.cand.maximum_age
+    age = ctx.needs.age
+    if lo is None and hi is None:
+        if age is not None:
+            yield Check("age", Status.NOT_STATED, "ages served")
+        return
+    text = reasons.age_range(lo, hi)
+    if age is None:
+        yield Check("age", Status.UNCHECKED, f"{text}; age not given")
+    elif (lo is not None and age < lo) or (hi is not None and age > hi):
+        yield Check("age", Status.FAIL, f"{text}; client is {age}")
+    else:
+        yield Check("age", Status.PASS, text)
+
+
+def situations(ctx: Context) -> Iterable[Check]:
+    """Each group of "eligibility" situations admits people in at least one listed situation."""
+    by_group: dict[str, set[str]] = {}
+    for code in ctx.cand.eligibility:
+        group = pop.group_of(code)
+        if group:
+            by_group.setdefault(group, set()).add(code)
+    if not by_group:
+        if ctx.needs.gender or ctx.needs.household or ctx.needs.populations:
+            yield Check("situations", Status.NOT_STATED, "who is eligible")
+        return
+    for group in sorted(by_group):
+        listed = by_group[group]
+        text = reasons.only_for(listed)
+        if pop.ANYONE in listed or listed & ctx.client.codes:
+            yield Check(f"situations:{group}", Status.PASS, text)
+        elif group in ctx.client.known_groups:
+            yield Check(f"situations:{group}", Status.FAIL, text)
+        else:
+            yield Check(f"situations:{group}", Status.UNCHECKED, f"{text}; confirm")
+
+
+def service_area(ctx: Context) -> Iterable[Check]:
+    areas = ctx.cand.service_areas
+    if ctx.needs.lat is None or ctx.needs.lon is None:
+        return
+    if not areas:
+        return  # most services state no area; a missing area restricts nobody
+    import geo
+
+    names = ", ".join(a.name for a in areas if a.name) or "a defined area"
+    with_extent = [a for a in areas if a.extent]
+    if any(geo.covers(a.extent, ctx.needs.lat, ctx.needs.lon) for a in with_extent):
+        yield Check("service_area", Status.PASS, f"serves {names}")
+    elif len(with_extent) == len(areas):
+        yield Check("service_area", Status.FAIL, f"serves {names} only; client is outside")
+    else:
+        yield Check("service_area", Status.UNCHECKED, f"serves {names}; confirm")
+
+
+def documents(ctx: Context) -> Iterable[Check]:
+    docs = ctx.cand.required_documents
+    needs_id = [d for d in docs if _ID_WORDS.search(d)]
+    if ctx.needs.has_id is None:
+        if needs_id:
+            yield Check("documents", Status.UNCHECKED, f"asks for {needs_id[0]}")
+        return
+    if needs_id and not ctx.needs.has_id:
+        yield Check("documents", Status.FAIL, f"asks for {needs_id[0]}; client has no ID")
+    elif not docs and not ctx.needs.has_id:
+        yield Check("documents", Status.NOT_STATED, "documents needed")
+    elif not ctx.needs.has_id:
+        yield Check("documents", Status.PASS, "no ID needed")
+
+
+def insurance(ctx: Context) -> Iterable[Check]:
+    want, taken = ctx.needs.insurance, ctx.cand.insurance
+    if not want:
+        return
+    if taken is None:
+        yield Check("insurance", Status.NOT_STATED, "insurance accepted")
+    elif want in taken:
+        yield Check("insurance", Status.PASS, reasons.insurance_taken(want))
+    elif want == "none":
+        plans = reasons.plans(taken)
+        yield Check("insurance", Status.UNCHECKED, f"takes {plans}; ask about cost uninsured")
+    else:
+        yield Check("insurance", Status.FAIL, f"does not take {reasons.plans({want})}")
+
+
+def open_at_time(ctx: Context) -> Iterable[Check]:
+    urgency = ctx.needs.urgency
+    if urgency not in ("now", "tonight"):
+        return
+    rows = ctx.cand.schedules
+    if not rows:
+        yield Check("open", Status.NOT_STATED, "opening hours")
+        return
+    from resources import hours
+
+    if urgency == "now":
+        is_open = hours.is_open(rows, ctx.at, ctx.cand.tz)
+    else:
+        start, end = tonight(ctx.at, ctx.cand.tz)
+        is_open = hours.open_during(rows, start, end, ctx.cand.tz)
+    if is_open is None:
+        yield Check("open", Status.NOT_STATED, "opening hours")
+    elif is_open:
+        yield Check("open", Status.PASS, "open now" if urgency == "now" else "open tonight")
+    else:
+        state = hours.open_state(rows, ctx.at, ctx.cand.tz)
+        when = "now" if urgency == "now" else "tonight"
+        label = f" ({state.label})" if getattr(state, "label", None) else ""
+        yield Check("open", Status.FAIL, f"closed {when}{label}")
+
+
+def tonight(at: datetime, tz: str | None) -> tuple[datetime, datetime]:
+    """The night a worker means by "tonight": from now (or 17:00) until 06:00 next morning."""
+    local = at.astimezone(ZoneInfo(tz)) if tz else at
+    if local.hour < 6:
+        return at, local.replace(hour=6, minute=0, second=0, microsecond=0)
+    evening = local.replace(hour=17, minute=0, second=0, microsecond=0)
+    morning = (local + timedelta(days=1)).replace(hour=6, minute=0, second=0, microsecond=0)
+    return max(local, evening), morning
+
+
+def capacity(ctx: Context) -> Iterable[Check]:
+    fresh = [c for c in ctx.cand.capacity if _is_fresh(c.updated, ctx.now, ctx.stale_after)]
+    if fresh:
+        best = max(fresh, key=lambda c: c.available)
+        if best.available <= 0:
+            yield Check("capacity", Status.FAIL, reasons.capacity(best, ctx.now, full=True))
+        else:
+            yield Check("capacity", Status.PASS, reasons.capacity(best, ctx.now))
+    elif ctx.needs.urgency in ("now", "tonight"):
+        yield Check("capacity", Status.NOT_STATED, "free places (not tracked or not fresh)")
+
+
+def _is_fresh(updated: datetime | None, now: datetime, stale_after: timedelta) -> bool:
+    return updated is not None and now - updated <= stale_after
+
+
+def pets(ctx: Context) -> Iterable[Check]:
+    if not ctx.needs.pets:
+        return
+    if ctx.cand.pets is None:
+        yield Check("pets", Status.NOT_STATED, "pets allowed")
+    elif ctx.cand.pets:
+        yield Check("pets", Status.PASS, "pets allowed")
+    else:
+        yield Check("pets", Status.FAIL, "no pets")
+
+
+def accessibility(ctx: Context) -> Iterable[Check]:
+    wanted = ctx.needs.accessibility
+    if not wanted:
+        return
+    offered = " ".join(ctx.cand.accessibility).lower()
+    if not offered:
+        yield Check("accessibility", Status.NOT_STATED, "accessibility")
+        return
+    missing = [w for w in wanted if w.lower() not in offered]
+    if missing:
+        yield Check("accessibility", Status.UNCHECKED, f"confirm {', '.join(missing)}")
+    else:
+        yield Check("accessibility", Status.PASS, ", ".join(wanted))
+
+
+def offers_need(ctx: Context) -> Iterable[Check]:
+    value, _ = need_fit(ctx.needs, ctx.cand)
+    if value <= 0:
+        wanted = " or ".join(n.label for n in ctx.needs.needs)
+        yield Check("need", Status.FAIL, f"does not offer {wanted}")
+
+
+Rule = Callable[[Context], Iterable[Check]]
+
+# The hard rules, in the order their reasons are shown.
+RULES: list[Rule] = [
+    active,
+    offers_need,
+    age_range,
+    situations,
+    service_area,
+    documents,
+    insurance,
+    open_at_time,
+    capacity,
+    pets,
+    accessibility,
+]
+
+
+def evaluate(ctx: Context) -> list[Check]:
+    return [check for rule in RULES for check in rule(ctx)]

@@ -1,0 +1,44 @@
+"""How well a service fits the needs: exact taxonomy term over broader term over text."""
+
+from __future__ import annotations
+
+import re
+
+from matching.core import Candidate, ClientNeeds, Need
+
+EXACT, BROADER, TEXT = 1.0, 0.6, 0.3
+
+
+def need_fit(needs: ClientNeeds, cand: Candidate) -> tuple[float, list[str]]:
+    """Mean fit over the needs (a service meeting two needs beats one meeting one), and why.
+
+    With no needs every service fits fully: the worker is browsing by eligibility alone.
+    """
+    if not needs.needs:
+        return 1.0, []
+    total = 0.0
+    reasons: list[str] = []
+    for need in needs.needs:
+        value, reason = _one(need, cand)
+        total += value
+        if reason:
+            reasons.append(reason)
+    return total / len(needs.needs), reasons
+
+
+def _one(need: Need, cand: Candidate) -> tuple[float, str | None]:
+    exact = need.term_ids & cand.term_ids
+    if exact:
+        name = cand.term_names.get(min(exact), need.label)
+        return EXACT, f"offers {name}"
+    broader = need.parent_ids & cand.term_ids
+    if broader:
+        name = cand.term_names.get(min(broader), need.label)
+        return BROADER, f"listed under {name}"
+    if need.words and cand.text and all(_has_word(cand.text, w) for w in need.words):
+        return TEXT, f"mentions “{' '.join(need.words)}”"
+    return 0.0, None
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(r"\b" + re.escape(word.lower()), text) is not None

@@ -1,0 +1,168 @@
+"""The soft score: a weighted mean of named components, each between 0 and 1 with a reason.
+
+``COMPONENTS`` is the one list of components (the extension point): add a named function
+there and a default weight in ``matching.weights.DEFAULTS``. Each component is monotone in
+what it measures (farther never scores higher, more free places never lower), which the
+property tests hold it to. Unknown values get a modest neutral score, below a stated good
+value, so a service that says nothing ranks below one that states a match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from matching import populations as pop
+from matching import reasons
+from matching.core import Check, Match, Status
+from matching.eligibility import Context
+from matching.fit import need_fit as _need_fit
+
+UNKNOWN = 0.25  # what an unknown value is worth: below any stated good value
+DISTANCE_HALF_KM = 5.0  # every 5 km halves the distance component
+SOON = timedelta(hours=2)  # "opens soon" counts as partly open
+VERIFIED_FULL_DAYS, VERIFIED_ZERO_DAYS = 30, 730
+PRIOR_REFERRALS, PRIOR_ACCEPT, PRIOR_COMPLETE = 5, 0.7, 0.5  # a new provider scores the prior
+
+
+@dataclass(frozen=True)
+class Part:
+    value: float
+    reason: str | None = None
+
+
+Component = Callable[[Context, list[Check]], Part]
+
+
+def need_fit(ctx: Context, checks: list[Check]) -> Part:
+    value, why = _need_fit(ctx.needs, ctx.cand)
+    return Part(value, "; ".join(why) or None)
+
+
+def distance(ctx: Context, checks: list[Check]) -> Part:
+    if ctx.distance_km is None:
+        return Part(UNKNOWN)
+    return Part(0.5 ** (ctx.distance_km / DISTANCE_HALF_KM), reasons.distance(ctx.distance_km))
+
+
+def capacity(ctx: Context, checks: list[Check]) -> Part:
+    caps = [c for c in ctx.cand.capacity if c.updated is not None]
+    if not caps:
+        return Part(UNKNOWN)
+    best = max(caps, key=lambda c: (c.available > 0, c.updated, c.available))
+    age = ctx.now - best.updated  # type: ignore[operator]
+    if age > ctx.stale_after or best.available <= 0:
+        return Part(UNKNOWN, f"capacity figure {reasons.ago(best.updated, ctx.now)}")  # type: ignore[arg-type]
+    trust = 1.0 - max(age, timedelta(0)) / ctx.stale_after
+    stated = 0.4 + 0.6 * (1.0 - math.exp(-best.available / 4.0))
+    return Part(UNKNOWN + trust * (stated - UNKNOWN), reasons.capacity(best, ctx.now))
+
+
+def open_now(ctx: Context, checks: list[Check]) -> Part:
+    rows = ctx.cand.schedules
+    if not rows:
+        return Part(UNKNOWN)
+    from resources import hours
+
+    state = hours.open_state(rows, ctx.at, ctx.cand.tz)
+    label = getattr(state, "label", None)
+    if state.always_open:
+        return Part(1.0, label or "open 24 hours")
+    if state.open:
+        return Part(1.0, label or "open now")
+    if state.open is None:
+        return Part(UNKNOWN)
+    if state.opens_at is not None and state.opens_at - ctx.at <= SOON:
+        return Part(0.6, label)
+    return Part(0.0, label)
+
+
+def language(ctx: Context, checks: list[Check]) -> Part:
+    wanted = [c for c in ctx.needs.languages if c != "en"]
+    if not wanted:
+        return Part(1.0)
+    spoken = [c for c in wanted if c in ctx.cand.languages]
+    if spoken:
+        return Part(1.0, " and ".join(reasons.language(c) for c in spoken) + " spoken")
+    if not ctx.cand.languages:
+        return Part(UNKNOWN)
+    return Part(0.0, " and ".join(reasons.language(c) for c in wanted) + " not listed")
+
+
+def freshness(ctx: Context, checks: list[Check]) -> Part:
+    assured = ctx.cand.assured_date
+    if assured is None:
+        return Part(0.0)
+    days = (ctx.now.date() - assured).days
+    span = VERIFIED_ZERO_DAYS - VERIFIED_FULL_DAYS
+    value = min(1.0, max(0.0, 1.0 - (days - VERIFIED_FULL_DAYS) / span))
+    return Part(value, f"verified {reasons.ago(assured, ctx.now)}")
+
+
+def follow_through(ctx: Context, checks: list[Check]) -> Part:
+    stats = ctx.cand.referrals
+    total = stats.total if stats else 0
+    accepted = stats.accepted if stats else 0
+    completed = stats.completed if stats else 0
+    n = total + PRIOR_REFERRALS
+    value = 0.5 * (accepted + PRIOR_REFERRALS * PRIOR_ACCEPT) / n
+    value += 0.5 * (completed + PRIOR_REFERRALS * PRIOR_COMPLETE) / n
+    why = None
+    if total >= 3:
+        why = f"accepted {accepted} of {total} referrals, {completed} completed"
+    return Part(value, why)
+
+
+def audience(ctx: Context, checks: list[Check]) -> Part:
+    served = (ctx.cand.audience & ctx.client.codes) - {pop.ANYONE}
+    if served:
+        return Part(1.0, reasons.especially_for(served))
+    return Part(0.0)
+
+
+def stated(ctx: Context, checks: list[Check]) -> Part:
+    """Share of the rules that applied where the service states a match (tie-breaker)."""
+    passed = sum(1 for c in checks if c.status is Status.PASS)
+    unknown = sum(1 for c in checks if c.status is Status.NOT_STATED)
+    if passed + unknown == 0:
+        return Part(0.5)
+    return Part(passed / (passed + unknown))
+
+
+# The score components, in the order their reasons are shown. Names are the weight keys.
+COMPONENTS: list[tuple[str, Component]] = [
+    ("need_fit", need_fit),
+    ("distance", distance),
+    ("capacity", capacity),
+    ("open", open_now),
+    ("language", language),
+    ("audience", audience),
+    ("freshness", freshness),
+    ("follow_through", follow_through),
+    ("stated", stated),
+]
+
+
+def score(ctx: Context, checks: list[Check], weights: Mapping[str, float]) -> Match:
+    parts = {name: fn(ctx, checks) for name, fn in COMPONENTS}
+    total_w = sum(weights.get(name, 0.0) for name in parts)
+    total = sum(weights.get(name, 0.0) * part.value for name, part in parts.items())
+    why = [p.reason for name, p in parts.items() if p.reason and name != "freshness"]
+    why += [c.reason for c in checks if c.status is Status.PASS and c.reason]
+    if parts["freshness"].reason:
+        why.append(parts["freshness"].reason)
+    seen: set[str] = set()
+    unique = [r for r in why if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]
+    return Match(
+        service_id=ctx.cand.service_id,
+        location_id=ctx.cand.location_id,
+        name=ctx.cand.name,
+        score=round(total / total_w, 4) if total_w else 0.0,
+        components={name: round(part.value, 4) for name, part in parts.items()},
+        reasons=unique,
+        not_stated=[c.reason or c.rule for c in checks if c.status is Status.NOT_STATED],
+        to_confirm=[c.reason or c.rule for c in checks if c.status is Status.UNCHECKED],
+        distance_km=None if ctx.distance_km is None else round(ctx.distance_km, 2),
+    )
