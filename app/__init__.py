@@ -1,0 +1,56 @@
+"""The application factory: reads config, registers extensions, blueprints, errors and CLI."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+from app.db import Database
+from app.errors import register_error_handlers
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# "module:attribute" of each blueprint, in registration order.
+BLUEPRINTS = [
+    "app.openapi:bp",
+    "resources.views:bp",
+]
+
+# "module:attribute" of each CLI command or group.
+COMMANDS = [
+    "app.commands:init_command",
+    "resources.cli:demo_command",
+]
+
+
+def _load(ref: str) -> Any:
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build an app; several can live in one process (tests, several data dirs)."""
+    app = Flask(
+        "linkage",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(config))
+    from resources import changelog
+
+    changelog.install()
+    Database().init_app(app)
+    register_error_handlers(app)
+    for ref in BLUEPRINTS:
+        app.register_blueprint(_load(ref))
+    for ref in COMMANDS:
+        app.cli.add_command(_load(ref))
+    from app.templating import register_filters
+
+    register_filters(app)
+    return app

@@ -1,0 +1,75 @@
+"""Alembic environment: the URL comes from `linkage init` or from the app's configuration."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+import resources.models  # noqa: F401  (registers the catalog tables)
+from app.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _import_all_models() -> None:
+    """Every package that owns tables registers them here, so autogenerate sees them all."""
+    import importlib
+
+    for name in (
+        "resources.models",
+        "resources.search_models",
+        "importers.models",
+        "matching.models",
+        "referrals.models",
+        "app.models",
+    ):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url:
+        return url
+    from app.config import load_config
+
+    return load_config()["DATABASE_URL"]
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, render_as_batch=True, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    _import_all_models()
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(_url())
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

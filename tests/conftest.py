@@ -1,0 +1,263 @@
+"""Shared fixtures: a database built by the migrations once per run, a rolled-back
+transaction per test, an app bound to that transaction, and catalog factories.
+
+Set TEST_DATABASE_URL to run the whole suite on PostgreSQL (CI does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import create_app
+from app.commands import alembic_config
+from app.db import make_engine
+from resources import changelog
+from resources.models import (
+    Address,
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCapacity,
+    Taxonomy,
+    TaxonomyTerm,
+    Unit,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of ../shared; missing data fails under CI and skips on a bare checkout."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared data missing under CI: {path}")
+        pytest.skip(f"shared data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return shared_path()
+
+
+def _reset_postgres(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+
+
+def migrate(url: str) -> Engine:
+    """Build the schema the way production does: by running the migrations."""
+    from alembic import command
+
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        _reset_postgres(engine)
+    command.upgrade(alembic_config(url), "head")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    changelog.install()
+    eng = migrate(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One outer transaction per test, rolled back at the end: tests never see each other."""
+    conn = engine.connect()
+    trans = conn.begin()
+    try:
+        yield conn
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    session.info["actor"] = "test"
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str, session_factory: sessionmaker[Session]) -> Flask:
+    """An app whose request sessions join the test's transaction."""
+    application = create_app(
+        {
+            "DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+        }
+    )
+    application.extensions["linkage_db"].sessionmaker = session_factory
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- factories
+
+
+@pytest.fixture
+def make_org(db: Session) -> Any:
+    def factory(name: str = "Harbor Community Services", **kw: Any) -> Organization:
+        org = Organization(id=uuid.uuid4(), name=name, description=kw.pop("description", f"{name}."), **kw)
+        db.add(org)
+        db.flush()
+        return org
+
+    return factory
+
+
+def _term(db: Session, code: str, name: str, taxonomy: str = "Open Eligibility") -> TaxonomyTerm:
+    from sqlalchemy import select
+
+    tax = db.scalars(select(Taxonomy).where(Taxonomy.name == taxonomy)).first()
+    if tax is None:
+        tax = Taxonomy(id=uuid.uuid4(), name=taxonomy, description=taxonomy)
+        db.add(tax)
+    term = db.scalars(
+        select(TaxonomyTerm).where(TaxonomyTerm.code == code, TaxonomyTerm.taxonomy_id == tax.id)
+    ).first()
+    if term is None:
+        term = TaxonomyTerm(
+            id=uuid.uuid4(), code=code, name=name, description=name, taxonomy_detail=tax, taxonomy=taxonomy
+        )
+        db.add(term)
+    return term
+
+
+@pytest.fixture
+def make_term(db: Session) -> Any:
+    def factory(
+        code: str, name: str, taxonomy: str = "Open Eligibility", parent: TaxonomyTerm | None = None
+    ) -> TaxonomyTerm:
+        term = _term(db, code, name, taxonomy)
+        if parent is not None:
+            term.parent = parent
+        db.flush()
+        return term
+
+    return factory
+
+
+@pytest.fixture
+def make_service(db: Session, make_org: Any) -> Any:
+    """make_service(name=..., beds=3, opens="19:00", closes="07:00", lat=.., lon=.., ...)."""
+
+    def factory(
+        name: str = "Harbor Night Shelter",
+        *,
+        organization: Organization | None = None,
+        lat: float | None = 39.9612,
+        lon: float | None = -82.9988,
+        beds: float | None = None,
+        beds_max: float | None = None,
+        beds_updated: dt.datetime | None = None,
+        opens: str | None = None,
+        closes: str | None = None,
+        byday: str = "MO,TU,WE,TH,FR,SA,SU",
+        languages: tuple[str, ...] = (),
+        phone: str | None = "614-555-0100",
+        terms: tuple[tuple[str, str, str], ...] = (),  # (code, name, link_type)
+        address: str = "100 Main St",
+        postal_code: str = "43215",
+        **service_kw: Any,
+    ) -> Service:
+        org = organization or make_org(f"{name} Inc.")
+        svc = Service(
+            id=uuid.uuid4(),
+            name=name,
+            organization=org,
+            description=service_kw.pop("description", name),
+            **service_kw,
+        )
+        db.add(svc)
+        loc = Location(id=uuid.uuid4(), name=name, organization=org, latitude=lat, longitude=lon)
+        loc.addresses.append(
+            Address(
+                id=uuid.uuid4(),
+                address_1=address,
+                city="Columbus",
+                state_province="OH",
+                postal_code=postal_code,
+                country="US",
+            )
+        )
+        svc.service_at_locations.append(ServiceAtLocation(id=uuid.uuid4(), location=loc))
+        if phone:
+            svc.phones.append(Phone(id=uuid.uuid4(), number=phone, type="voice"))
+        if opens and closes:
+            svc.schedules.append(
+                Schedule(id=uuid.uuid4(), freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes)
+            )
+        for code in languages:
+            svc.languages.append(Language(id=uuid.uuid4(), code=code, name=code))
+        if beds is not None:
+            unit = Unit(id=uuid.uuid4(), name="bed")
+            svc.capacities.append(
+                ServiceCapacity(
+                    id=uuid.uuid4(),
+                    unit=unit,
+                    available=beds,
+                    maximum=beds_max,
+                    updated=beds_updated or dt.datetime.now(dt.UTC),
+                )
+            )
+        db.flush()
+        for code, term_name, link_type in terms:
+            term = _term(db, code, term_name)
+            db.add(
+                Attribute(
+                    id=uuid.uuid4(),
+                    link_id=svc.id,
+                    link_entity="service",
+                    link_type=link_type,
+                    taxonomy_term=term,
+                )
+            )
+        db.flush()
+        return svc
+
+    return factory
