@@ -83,7 +83,7 @@ class Capacity:
 
 @dataclass(frozen=True)
 class Area:
-    """A service area: a GeoJSON geometry when the catalog has one, else only a name."""
+    """A service area: a ``geo.ServiceArea`` (or GeoJSON) when resolvable, else only a name."""
 
     name: str | None
     extent: Any = None
@@ -239,13 +239,13 @@ def rank(
 def _distances(needs: ClientNeeds, cands: Sequence[Candidate]) -> list[float | None]:
     if needs.lat is None or needs.lon is None or not cands:
         return [None] * len(cands)
-    from geo.distance import distances_km
+    import geo
 
     known = [i for i, c in enumerate(cands) if c.lat is not None and c.lon is not None]
     out: list[float | None] = [None] * len(cands)
     if known:
         lats = [float(cands[i].lat) for i in known]  # type: ignore[arg-type]
         lons = [float(cands[i].lon) for i in known]  # type: ignore[arg-type]
-        for i, d in zip(known, distances_km(needs.lat, needs.lon, lats, lons), strict=True):
+        for i, d in zip(known, geo.distances_km(needs.lat, needs.lon, lats, lons), strict=True):
             out[i] = float(d)
     return out

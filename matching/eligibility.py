@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from matching import populations as pop
 from matching import reasons
-from matching.core import Candidate, Check, ClientNeeds, Status
+from matching.core import Area, Candidate, Check, ClientNeeds, Status
 from matching.fit import need_fit
 
 CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
@@ -129,20 +129,31 @@ def situations(ctx: Context) -> Iterable[Check]:
 
 def service_area(ctx: Context) -> Iterable[Check]:
     areas = ctx.cand.service_areas
-    if ctx.needs.lat is None or ctx.needs.lon is None:
-        return
-    if not areas:
+    lat, lon = ctx.needs.lat, ctx.needs.lon
+    if lat is None or lon is None or not areas:
         return  # most services state no area; a missing area restricts nobody
-    import geo
-
     names = ", ".join(a.name for a in areas if a.name) or "a defined area"
-    with_extent = [a for a in areas if a.extent]
-    if any(geo.covers(a.extent, ctx.needs.lat, ctx.needs.lon) for a in with_extent):
+    answers = [_covers(a, lat, lon) for a in areas]
+    if any(answers):
         yield Check("service_area", Status.PASS, f"serves {names}")
-    elif len(with_extent) == len(areas):
+    elif all(a is False for a in answers):
         yield Check("service_area", Status.FAIL, f"serves {names} only; client is outside")
     else:
         yield Check("service_area", Status.UNCHECKED, f"serves {names}; confirm")
+
+
+def _covers(area: Area, lat: float, lon: float) -> bool | None:
+    """True/False when the area is known as a shape or ZIP list; None for a name only."""
+    if area.extent is None:
+        return None
+    import geo
+
+    if isinstance(area.extent, geo.ServiceArea):
+        return area.extent.covers(lat, lon)
+    try:
+        return geo.covers(area.extent, lat, lon)
+    except geo.AreaError:
+        return None
 
 
 def documents(ctx: Context) -> Iterable[Check]:

@@ -201,9 +201,7 @@ def _radius(raw: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if isinstance(raw, bool) or not math.isfinite(value) or not 0 < value <= MAX_RADIUS_KM:
-        raise InvalidField(
-            "radius_km", f"radius_km must be a number above 0 and at most {MAX_RADIUS_KM:g}"
-        )
+        raise InvalidField("radius_km", f"radius_km must be a number above 0 and at most {MAX_RADIUS_KM:g}")
     return value
 
 
@@ -213,9 +211,7 @@ def _at(raw: Any) -> datetime | None:
     try:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidField(
-            "at", "at must be an ISO 8601 date-time such as 2026-01-31T21:00:00Z"
-        ) from None
+        raise InvalidField("at", "at must be an ISO 8601 date-time such as 2026-01-31T21:00:00Z") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 from matching import populations as pop
 from matching import reasons
 from matching.core import Check, Match, Status
-from matching.eligibility import Context
+from matching.eligibility import Context, tonight
 from matching.fit import need_fit as _need_fit
 
 UNKNOWN = 0.25  # what an unknown value is worth: below any stated good value
@@ -61,21 +61,30 @@ def capacity(ctx: Context, checks: list[Check]) -> Part:
 
 
 def open_now(ctx: Context, checks: list[Check]) -> Part:
+    """Open when needed: tonight for "tonight", else now (opening soon counts in part)."""
     rows = ctx.cand.schedules
     if not rows:
         return Part(UNKNOWN)
     from resources import hours
 
     state = hours.open_state(rows, ctx.at, ctx.cand.tz)
-    label = getattr(state, "label", None)
+    label = state.label if state.open is not None else None
     if state.always_open:
-        return Part(1.0, label or "open 24 hours")
+        return Part(1.0, label)
+    if ctx.needs.urgency == "tonight":
+        start, end = tonight(ctx.at, ctx.cand.tz)
+        during = hours.open_during(rows, start, end, ctx.cand.tz)
+        if during is None:
+            return Part(UNKNOWN)
+        return Part(1.0 if during else 0.0, label if state.open else "open tonight")
     if state.open:
-        return Part(1.0, label or "open now")
+        return Part(1.0, label)
     if state.open is None:
         return Part(UNKNOWN)
     if state.opens_at is not None and state.opens_at - ctx.at <= SOON:
-        return Part(0.6, label)
+        return Part(0.75, label)
+    if state.opens_at is not None and ctx.needs.urgency != "now":
+        return Part(0.5, label)
     return Part(0.0, label)
 
 

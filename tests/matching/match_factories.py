@@ -10,9 +10,7 @@ from matching import Candidate, Capacity, ClientNeeds, Need
 NOW = datetime(2026, 1, 14, 21, 0, tzinfo=UTC)  # a Wednesday evening
 HOME = (25.7743, -80.1937)  # downtown Miami
 
-SHELTER = Need(
-    "Emergency Shelter", frozenset({"t-shelter"}), frozenset({"t-housing"}), ("shelter",)
-)
+SHELTER = Need("Emergency Shelter", frozenset({"t-shelter"}), frozenset({"t-housing"}), ("shelter",))
 TERM_NAMES = {"t-shelter": "Emergency Shelter", "t-housing": "Housing"}
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from match_factories import HOME, NOW, cand, person
 
 from matching import Capacity, rank
 from matching.core import GENDERS, HOUSEHOLDS, INSURANCES
+from tests.matching.match_factories import HOME, NOW, cand, person
 
 GENDER_CODES = {"female": "20036", "male": "20037", "transgender": "20038"}
 SITUATIONS = ["20010", "20036", "20037", "20038", "20053", "20054", "20083", "20063", "20043"]

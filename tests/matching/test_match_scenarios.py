@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from match_factories import HOME, NOW, cand, person
-
 from matching import populations as pop
 from matching import rank
+from tests.matching.match_factories import HOME, NOW, cand, person
 
 VETERANS, WOMEN, MEN, FAMILIES, INDIVIDUALS = "20010", "20036", "20037", "20054", "20053"
 
@@ -188,3 +187,61 @@ def test_referral_follow_through_raises_rank_and_new_provider_gets_the_prior():
     result = rank(person(), catalog, NOW)
     assert ids(result) == ["reliable", "new", "ghosts"]
     assert "accepted 18 of 20 referrals, 15 completed" in result.matches[0].reasons
+
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-80.3, 25.6], [-80.0, 25.6], [-80.0, 25.9], [-80.3, 25.9], [-80.3, 25.6]]],
+}
+
+
+def test_service_area_excludes_clients_outside_and_a_name_only_area_is_confirmed():
+    from matching import Area
+
+    catalog = [
+        cand("inside", service_areas=(Area("Downtown", SQUARE),)),
+        cand(
+            "elsewhere",
+            service_areas=(
+                Area(
+                    "Keys",
+                    {
+                        **SQUARE,
+                        "coordinates": [
+                            [[-81.9, 24.5], [-81.5, 24.5], [-81.5, 24.7], [-81.9, 24.7], [-81.9, 24.5]]
+                        ],
+                    },
+                ),
+            ),
+        ),
+        cand("named", service_areas=(Area("Miami-Dade County", None),)),
+    ]
+    result = rank(person(), catalog, NOW)
+    assert sorted(ids(result)) == ["inside", "named"]
+    assert why_not(result, "elsewhere") == ["serves Keys only; client is outside"]
+    named = next(m for m in result.matches if m.service_id == "named")
+    assert named.to_confirm == ["serves Miami-Dade County; confirm"]
+
+
+def _weekly(opens: str, closes: str):
+    from resources.hours import ScheduleRow
+
+    row = {"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": opens, "closes_at": closes}
+    return (ScheduleRow.from_mapping(row),)
+
+
+def test_urgency_now_and_tonight_follow_the_opening_hours():
+    tz = "America/New_York"  # NOW is 16:00 there
+    catalog = [
+        cand("night-shelter", schedules=_weekly("19:00", "07:00"), tz=tz),
+        cand("day-centre", schedules=_weekly("09:00", "17:00"), tz=tz),
+        cand("no-hours"),
+    ]
+    now = rank(person(urgency="now"), catalog, NOW)
+    assert sorted(ids(now)) == ["day-centre", "no-hours"]
+    assert why_not(now, "night-shelter") == ["closed now (Closed · opens 19:00)"]
+    assert "opening hours" in next(m for m in now.matches if m.service_id == "no-hours").not_stated
+    tonight = rank(person(urgency="tonight"), catalog, NOW)
+    assert ids(tonight)[0] == "night-shelter"
+    assert "day-centre" not in ids(tonight)
+    assert "open tonight" in tonight.matches[0].reasons
