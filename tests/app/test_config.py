@@ -1,0 +1,57 @@
+"""Configuration from the environment: data dir, generated secret, database URL."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from app import create_app
+from app.config import load_config
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("LINKAGE_DATA_DIR", str(tmp_path / "one"))
+    first = load_config()["SECRET_KEY"]
+    second = load_config()["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 64
+    secret_file = tmp_path / "one" / "secret_key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+
+def test_two_data_dirs_are_two_instances(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("LINKAGE_DATA_DIR", str(tmp_path / "a"))
+    a = load_config()
+    monkeypatch.setenv("LINKAGE_DATA_DIR", str(tmp_path / "b"))
+    b = load_config()
+    assert a["SECRET_KEY"] != b["SECRET_KEY"]
+    assert a["DATABASE_URL"] == f"sqlite:///{tmp_path / 'a' / 'linkage.db'}"
+    assert b["DATABASE_URL"] == f"sqlite:///{tmp_path / 'b' / 'linkage.db'}"
+
+
+def test_environment_wins_over_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINKAGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://example/db")
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("LINKAGE_ENV", "development")
+    cfg = load_config()
+    assert (cfg["DATABASE_URL"], cfg["SECRET_KEY"], cfg["LINKAGE_ENV"]) == (
+        "postgresql+psycopg://example/db",
+        "from-env",
+        "development",
+    )
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/wal.db"])
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path, url):
+    application = create_app({"DATA_DIR": str(tmp_path), "DATABASE_URL": url.format(tmp=tmp_path)})
+    engine = application.extensions["linkage_db"].engine
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
