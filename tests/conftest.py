@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,10 +59,15 @@ def shared() -> Path:
     return shared_path()
 
 
-def _reset_postgres(engine: Engine) -> None:
+def _pg_schema(url: str) -> str | None:
+    match = re.search(r"search_path%3D(\w+)", url)
+    return match.group(1) if match else None
+
+
+def _reset_postgres(engine: Engine, schema: str) -> None:
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
 
 
 def migrate(url: str) -> Engine:
@@ -70,17 +76,31 @@ def migrate(url: str) -> Engine:
 
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
-        _reset_postgres(engine)
+        _reset_postgres(engine, _pg_schema(url) or "public")
     command.upgrade(alembic_config(url), "head")
     return engine
 
 
+def pg_url_with_schema(url: str, schema: str) -> str:
+    """Point every connection of this URL at its own schema, so runs never meet."""
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    # One schema per test run: two runs on one server (developers, CI) do not collide.
+    schema = f"linkage_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    scoped = pg_url_with_schema(url, schema)
+    yield scoped
+    eng = make_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    eng.dispose()
 
 
 @pytest.fixture(scope="session")
