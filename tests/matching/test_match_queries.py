@@ -1,0 +1,124 @@
+"""The query layer on a real database: needs resolve, candidates carry their facts, and the
+number of queries does not grow with the number of candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy import event
+
+from matching import ClientNeeds, rank
+from matching.parse import InvalidField
+from matching.queries import gather, resolve_needs
+from resources.models import Attribute, RequiredDocument
+
+COLUMBUS = (39.9612, -82.9988)
+NOW = dt.datetime(2026, 1, 14, 21, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def shelter_terms(make_term):
+    housing = make_term("1103", "Housing")
+    shelter = make_term("1135", "Emergency Shelter", parent=housing)
+    family = make_term("9001", "Family Shelter", parent=shelter)
+    return housing, shelter, family
+
+
+def _tag(db, service, term, link_type="service_type"):
+    db.add(Attribute(id=uuid.uuid4(), link_id=service.id, link_entity="service",
+                     link_type=link_type, taxonomy_term=term))  # fmt: skip
+    db.flush()
+
+
+def test_need_resolves_by_code_name_and_id_with_descendants(db, shelter_terms):
+    housing, shelter, family = shelter_terms
+    by_code, by_name, by_id = resolve_needs(db, ["1135", "emergency shelter", str(shelter.id)])
+    assert by_code == by_name == by_id
+    assert by_code.term_ids == {str(shelter.id), str(family.id)}
+    assert by_code.parent_ids == {str(housing.id)}
+    (words,) = resolve_needs(db, ["detox beds"])
+    assert words.term_ids == frozenset()
+    assert words.words == ("detox", "beds")
+
+
+def test_unknown_term_id_names_the_need(db):
+    with pytest.raises(InvalidField, match=r"needs\[0\]: no taxonomy term has id"):
+        resolve_needs(db, [str(uuid.uuid4())])
+
+
+def test_gathered_candidates_carry_eligibility_capacity_and_languages(db, make_service, shelter_terms):
+    _, shelter, family = shelter_terms
+    vets = make_service("Vets Haven", beds=4, beds_max=20, beds_updated=NOW - dt.timedelta(hours=1),
+                        languages=("es",), terms=(("20010", "Veterans", "eligibility"),),
+                        minimum_age=18)  # fmt: skip
+    _tag(db, vets, shelter)
+    kids = make_service("Family Place", lat=COLUMBUS[0] + 0.02, opens="19:00", closes="07:00")
+    _tag(db, kids, family)
+    db.add(RequiredDocument(id=uuid.uuid4(), service=kids, document="State ID"))
+    far = make_service("Cleveland Shelter", lat=41.4993, lon=-81.6944)
+    _tag(db, far, shelter)
+    make_service("Food Pantry", description="groceries")
+    db.flush()
+
+    needs = ClientNeeds(needs=resolve_needs(db, ["Emergency Shelter"]), lat=COLUMBUS[0],
+                        lon=COLUMBUS[1], radius_km=25)  # fmt: skip
+    cands = {c.name: c for c in gather(db, needs, tz="America/New_York")}
+    assert set(cands) == {"Vets Haven", "Family Place"}
+    v = cands["Vets Haven"]
+    assert v.eligibility == {"20010"}
+    assert v.minimum_age == 18
+    assert v.languages == {"es"}
+    assert v.capacity[0].available == 4
+    assert v.capacity[0].unit == "beds"
+    assert v.term_names == {str(shelter.id): "Emergency Shelter"}
+    f = cands["Family Place"]
+    assert f.required_documents == ("State ID",)
+    assert len(f.schedules) == 1
+    assert f.tz == "America/New_York"
+
+    result = rank(needs, cands.values(), NOW)
+    assert [m.name for m in result.matches] == ["Family Place"]
+    assert result.excluded[0].reasons == ["only for veterans"]
+
+
+def test_word_needs_find_names_descriptions_and_term_names(db, make_service, make_term):
+    detox = make_term("1180", "Detox")
+    a = make_service("Riverside Recovery", description="Medically supervised withdrawal")
+    _tag(db, a, detox)
+    make_service("Detox Now", description="24 hour intake")
+    make_service("Food Pantry", description="groceries")
+    needs = ClientNeeds(needs=resolve_needs(db, ["detox"]), lat=COLUMBUS[0], lon=COLUMBUS[1],
+                        radius_km=25)  # fmt: skip
+    names = sorted(c.name for c in gather(db, needs))
+    assert names == ["Detox Now", "Riverside Recovery"]
+
+
+def test_query_count_does_not_grow_with_candidates(db, engine, make_service, shelter_terms):
+    _, shelter, _ = shelter_terms
+    needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1],
+                        radius_km=25)  # fmt: skip
+
+    def count() -> int:
+        seen: list[str] = []
+
+        def on_execute(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", on_execute)
+        try:
+            gather(db, needs)
+        finally:
+            event.remove(engine, "before_cursor_execute", on_execute)
+        return len(seen)
+
+    for i in range(2):
+        svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
+        _tag(db, svc, shelter)
+    few = count()
+    for i in range(2, 12):
+        svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
+        _tag(db, svc, shelter)
+    assert count() == few
+    assert few <= 10
