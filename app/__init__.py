@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = [
     "app.openapi:bp",
     "resources.views:bp",
+    "matching.views:bp",
 ]
 
 # "module:attribute" of each CLI command or group.

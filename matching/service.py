@@ -1,0 +1,67 @@
+"""One match from a validated request: where, what, who is eligible, best first.
+
+Takes a session and plain values (never a request), so the API, the page and any other
+caller share it. Nothing about the client is stored or logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+import geo
+from matching.core import ClientNeeds, Ranking, rank
+from matching.parse import InvalidField, MatchRequest
+from matching.queries import FollowThrough, gather, resolve_needs
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ranking: Ranking
+    needs: ClientNeeds
+    place: geo.Place | None
+
+
+def find_matches(
+    session: Session,
+    req: MatchRequest,
+    *,
+    tz: str | None = None,
+    stale_after: timedelta | None = None,
+    follow_through: FollowThrough | None = None,
+    geocoder: Any = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Resolve location and needs, gather candidates, rank them. Raises InvalidField."""
+    place = None
+    lat, lon = req.lat, req.lon
+    if req.location:
+        try:
+            place = geo.locate(req.location, geocoder=geocoder)
+        except geo.LocationError as exc:
+            raise InvalidField("location", f"location: {exc.reason}") from exc
+        lat, lon = place.lat, place.lon
+    needs = ClientNeeds(
+        needs=resolve_needs(session, req.needs),
+        age=req.age,
+        gender=req.gender,
+        household=req.household,
+        populations=req.populations,
+        languages=req.languages,
+        insurance=req.insurance,
+        accessibility=req.accessibility,
+        pets=req.pets,
+        has_id=req.has_id,
+        lat=lat,
+        lon=lon,
+        radius_km=req.radius_km if lat is not None else None,
+        urgency=req.urgency,
+        at=req.at,
+    )
+    now = now or datetime.now(UTC)
+    candidates = gather(session, needs, tz=tz, follow_through=follow_through)
+    ranking = rank(needs, candidates, now, req.weights, limit=req.limit, stale_after=stale_after)
+    return Outcome(ranking, needs, place)
