@@ -35,7 +35,7 @@ _ZIP_IN_TEXT_RE = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
 _CITY_STATE_RE = re.compile(r"^(?P<city>[^\d,]+?)\s*,\s*(?P<state>[A-Za-z][A-Za-z .]*?)\.?$")
 
 
-def _resolve_geocoder(geocoder: Geocoder | Mapping[str, Any] | None) -> Geocoder | None:
+def _resolve_geocoder(geocoder: Geocoder | Mapping[str, Any] | str | None) -> Geocoder | None:
     if geocoder is None or isinstance(geocoder, Geocoder):
         return geocoder
     return make_geocoder(geocoder)
@@ -103,13 +103,13 @@ def _city_state(text: str) -> tuple[str, str] | None:
 def locate(
     text: str,
     *,
-    geocoder: Geocoder | Mapping[str, Any] | None = None,
+    geocoder: Geocoder | Mapping[str, Any] | str | None = None,
     country: str | None = "US",
 ) -> Place:
     """Resolve a client location typed or tapped by a person; see the module docstring.
 
-    `geocoder` is an online geocoder or its configuration mapping; without it only the
-    offline steps run. Raises LocationError with the reason.
+    `geocoder` is an online geocoder or its configuration (a mapping or its text form);
+    without it only the offline steps run. Raises LocationError with the reason.
     """
     if not isinstance(text, str):
         raise LocationError(f"a location must be text, got {type(text).__name__}")
@@ -198,7 +198,7 @@ def locate_address(
     city: str | None = None,
     state: str | None = None,
     postcode: str | None = None,
-    geocoder: Geocoder | Mapping[str, Any] | None = None,
+    geocoder: Geocoder | Mapping[str, Any] | str | None = None,
     country: str | None = "US",
 ) -> Place:
     """Geocode an address given as fields (as importers have them); same fallbacks as locate."""

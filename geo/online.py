@@ -14,6 +14,7 @@ retries transient failures. A deployment (or a test) can add its own provider wi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
@@ -200,11 +201,39 @@ def register_provider(name: str, factory: Callable[[Mapping[str, Any]], Geocoder
     PROVIDERS[name] = factory
 
 
-def make_geocoder(config: Mapping[str, Any] | None) -> Geocoder | None:
+def parse_config(text: str) -> dict[str, Any]:
+    """A geocoder configuration from text, as an environment variable holds it.
+
+    Either a JSON object (``{"provider": "nominatim", "user_agent": "..."}``) or the short
+    form ``provider;key=value;key=value`` (``nominatim;user_agent=linkage-211 (ops@example.org)``).
+    """
+    text = text.strip()
+    if text.startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise GeocoderConfigError(f"geocoder configuration is not valid JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise GeocoderConfigError("geocoder configuration JSON must be an object")
+        return data
+    provider, *pairs = [p.strip() for p in text.split(";")]
+    config: dict[str, Any] = {"provider": provider}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise GeocoderConfigError(f"geocoder option {pair!r} is not key=value")
+        config[key.strip()] = value.strip()
+    return config
+
+
+def make_geocoder(config: Mapping[str, Any] | str | None) -> Geocoder | None:
     """Build the configured online geocoder, or None when none is configured.
 
-    Build it once per process and reuse it: the rate limit lives in the instance.
+    `config` is a mapping or its text form (see `parse_config`). Build it once per process
+    and reuse it: the rate limit lives in the instance.
     """
+    if isinstance(config, str):
+        config = parse_config(config) if config.strip() else None
     if not config or not config.get("provider"):
         return None
     provider = str(config["provider"]).lower()

@@ -281,3 +281,38 @@ def test_census_answer_is_parsed() -> None:
     url = USCensus(user_agent="linkage-tests").url("4600 Silver Hill Rd")
     assert url.startswith("https://geocoding.geo.census.gov/geocoder/locations/onelineaddress?")
     assert "benchmark=Public_AR_Current" in url
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"provider": "nominatim", "user_agent": "x", "timeout": 5}',
+            {"provider": "nominatim", "user_agent": "x", "timeout": 5},
+        ),
+        ("census", {"provider": "census"}),
+        (
+            "nominatim; user_agent=linkage (ops@example.org) ;timeout=5",
+            {"provider": "nominatim", "user_agent": "linkage (ops@example.org)", "timeout": "5"},
+        ),
+    ],
+)
+def test_configuration_from_environment_text(text: str, expected: dict[str, object]) -> None:
+    assert online.parse_config(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("{oops", "not valid JSON"), ("[1]", "must be an object"), ("nominatim;timeout", "key=value")],
+)
+def test_bad_configuration_text(text: str, reason: str) -> None:
+    with pytest.raises(geo.GeocoderConfigError, match=reason):
+        geo.make_geocoder(text)
+
+
+@pytest.mark.usefixtures("fake_provider")
+def test_text_configuration_selects_the_provider() -> None:
+    assert isinstance(geo.make_geocoder("fake"), FakeGeocoder)
+    assert geo.make_geocoder("  ") is None
+    with pytest.raises(geo.LocationError, match="fake: no match"):
+        geo.locate("1 Nowhere Rd", geocoder="fake")

@@ -1,0 +1,1 @@
+"""Benchmarks of geo: distances to many points and point-in-area over many areas."""

@@ -1,0 +1,3 @@
+from bench.geo.run import main
+
+main()
