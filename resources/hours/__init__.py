@@ -189,9 +189,7 @@ def open_state(rows: RowsArg, at: datetime, tz: str | None = None) -> OpenState:
     return OpenState(open=False, label="Closed")
 
 
-def open_during(
-    rows: RowsArg, start: datetime, end: datetime, tz: str | None = None
-) -> bool | None:
+def open_during(rows: RowsArg, start: datetime, end: datetime, tz: str | None = None) -> bool | None:
     """Open at any moment in [start, end] (e.g. "tonight" 18:00-06:00)? None when unknown."""
     rows = _rows(rows)
     week = _Week(rows)

@@ -86,9 +86,7 @@ def _parse_number(value: Any, row_id: Any, name: str) -> float | None:
         raise _problem(row_id, name, value, "a number") from None
 
 
-def _parse_byday(
-    value: str | None, row_id: Any
-) -> tuple[frozenset[int], tuple[tuple[int, int], ...]]:
+def _parse_byday(value: str | None, row_id: Any) -> tuple[frozenset[int], tuple[tuple[int, int], ...]]:
     plain: set[int] = set()
     ordinal: list[tuple[int, int]] = []
     for part in re.split(r"[,\s]+", value or ""):
@@ -273,8 +271,7 @@ class ScheduleRow:
             last = (date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)).day
             for n, wd in self._nth:
                 if wd == weekday and (
-                    (n > 0 and (day.day - 1) // 7 + 1 == n)
-                    or (n < 0 and (last - day.day) // 7 + 1 == -n)
+                    (n > 0 and (day.day - 1) // 7 + 1 == n) or (n < 0 and (last - day.day) // 7 + 1 == -n)
                 ):
                     return True
         if self._mdays:

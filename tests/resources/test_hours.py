@@ -100,9 +100,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("rows", "at", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("rows", "at", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_schedule_cases(rows: list[dict], at: datetime, expected: bool) -> None:
     assert is_open(rows, at) is expected
 
@@ -297,13 +295,9 @@ def test_from_mapping_reads_hsds_and_legacy_fields() -> None:
         }
     )
     assert (row.opens_at, row.closes_at, row.byday) == (time(10), time(18), "TH,FR")
-    legacy = ScheduleRow.from_mapping(
-        {"weekday": "Monday", "opens_at": "9:00am", "closes_at": "5:00pm"}
-    )
+    legacy = ScheduleRow.from_mapping({"weekday": "Monday", "opens_at": "9:00am", "closes_at": "5:00pm"})
     assert legacy.span() == (540, 1020)
-    holiday = ScheduleRow.from_mapping(
-        {"start_date": "2026-12-25", "end_date": "2026-12-25", "closed": True}
-    )
+    holiday = ScheduleRow.from_mapping({"start_date": "2026-12-25", "end_date": "2026-12-25", "closed": True})
     assert holiday.is_exception
     assert holiday.closed
 
@@ -344,17 +338,12 @@ def test_linksf_open_now_matches_the_raw_hhmm_data_for_all_locations() -> None:
     assert len(locations) == 217
     checked = disagreements = 0
     for location in locations.values():
-        raw = [
-            s for svc in location.get("services", {}).values() for s in svc.get("schedules") or []
-        ]
+        raw = [s for svc in location.get("services", {}).values() for s in svc.get("schedules") or []]
         rows = [
-            ScheduleRow.from_mapping(hhmm_to_hsds(s["weekday"], s["opens_at"], s["closes_at"]))
-            for s in raw
+            ScheduleRow.from_mapping(hhmm_to_hsds(s["weekday"], s["opens_at"], s["closes_at"])) for s in raw
         ]
         for at in LINKSF_TIMES:
-            expected = (
-                _reference_open(raw, at.strftime("%A"), at.hour * 100 + at.minute) if raw else None
-            )
+            expected = _reference_open(raw, at.strftime("%A"), at.hour * 100 + at.minute) if raw else None
             checked += 1
             disagreements += is_open(rows, at) is not expected
     assert checked == 217 * len(LINKSF_TIMES)
