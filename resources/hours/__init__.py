@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from resources.hours.describe import describe
-from resources.hours.rows import DAY, DAY_ABBR, YES, ScheduleRow
+from resources.hours.rows import DAY, DAY_ABBR, NO, YES, ScheduleRow
 
 __all__ = ["OpenState", "ScheduleRow", "describe", "is_open", "open_during", "open_state"]
 
@@ -48,13 +49,24 @@ class OpenState:
 
 
 def _rows(rows: RowsArg) -> list[ScheduleRow]:
+    if isinstance(rows, list):
+        for r in rows:
+            if type(r) is not ScheduleRow:
+                break
+        else:
+            return rows
     return [r if isinstance(r, ScheduleRow) else ScheduleRow.from_mapping(r) for r in rows]
+
+
+@lru_cache(maxsize=64)
+def _named_zone(tz: str) -> tzinfo:
+    return ZoneInfo(tz)
 
 
 def _zone(rows: list[ScheduleRow], tz: str | None) -> tzinfo | None:
     if tz:
         try:
-            return ZoneInfo(tz)
+            return _named_zone(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"time zone {tz!r} is not a known IANA zone name") from exc
     for row in rows:
@@ -78,9 +90,16 @@ class _Week:
     __slots__ = ("regular", "exceptions", "regular_known")
 
     def __init__(self, rows: list[ScheduleRow]) -> None:
-        self.regular = [r for r in rows if not r.is_exception]
-        self.exceptions = [r for r in rows if r.is_exception]
-        self.regular_known = any(r.has_hours for r in self.regular)
+        self.regular: list[ScheduleRow] = []
+        self.exceptions: list[ScheduleRow] = []
+        known = False
+        for r in rows:
+            if r._exc:
+                self.exceptions.append(r)
+            else:
+                self.regular.append(r)
+                known = known or r._span is not None
+        self.regular_known = known
 
     @property
     def usable(self) -> bool:
@@ -105,16 +124,24 @@ class _Week:
         """Windows opening on base+first .. base+last days, and the unknown day offsets."""
         out: list[Window] = []
         unknown: set[int] = set()
+        base_weekday = base.weekday()
         for k in range(first, last + 1):
-            day = base + timedelta(days=k)
-            rows = self.day_rows(day)
-            if rows is None:
+            day = base + timedelta(days=k) if self.exceptions or k else base
+            rows = self.day_rows(day) if self.exceptions else self.regular
+            if rows is None or not self.regular_known and rows is self.regular:
                 unknown.add(k)
                 continue
+            weekday = (base_weekday + k) % 7
+            offset = k * DAY
             for r in rows:
-                span = r.span()
-                if span is not None and (m := r.matches(day)):
-                    out.append((k * DAY + span[0], k * DAY + span[1], m == YES))
+                span = r._span
+                if span is None:
+                    continue
+                if r._plain:
+                    if weekday in r._days:
+                        out.append((offset + span[0], offset + span[1], True))
+                elif m := r.matches(day):
+                    out.append((offset + span[0], offset + span[1], m == YES))
         return out, unknown
 
 
@@ -129,15 +156,27 @@ def is_open(rows: RowsArg, at: datetime, tz: str | None = None) -> bool | None:
     if not week.usable:
         return None
     t, _ = _local(at, _zone(rows, tz))
-    windows, unknown = week.windows(t.date(), -1, 0)
     now = _minutes(t)
+    today = t.date()
     maybe = False
-    for start, end, certain in windows:
-        if start <= now < end:
-            if certain:
+    for k in (0, -1):  # today's windows, then yesterday's running past midnight
+        day = today if k == 0 else today - timedelta(days=1)
+        day_rows = week.day_rows(day) if week.exceptions else week.regular
+        if day_rows is None:
+            if k == 0:
+                maybe = True
+            continue
+        minute = now - k * DAY
+        weekday = day.weekday()
+        for r in day_rows:
+            span = r._span
+            if span is None or not span[0] <= minute < span[1]:
+                continue
+            m = (YES if weekday in r._days else NO) if r._plain else r.matches(day)
+            if m == YES:
                 return True
-            maybe = True
-    return None if maybe or 0 in unknown else False
+            maybe = maybe or bool(m)
+    return None if maybe else False
 
 
 def _merge(windows: list[Window]) -> list[Window]:

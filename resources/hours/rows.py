@@ -128,6 +128,10 @@ class ScheduleRow:
     _days: frozenset[int] = field(default=frozenset(), repr=False, compare=False)
     _nth: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
     _mdays: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    # Derived once in __post_init__ so evaluation is attribute reads (search calls it per result).
+    _span: tuple[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _exc: bool = field(default=False, init=False, repr=False, compare=False)
+    _plain: bool = field(default=False, init=False, repr=False, compare=False)
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> ScheduleRow:
@@ -199,22 +203,17 @@ class ScheduleRow:
             object.__setattr__(self, "_mdays", mdays)
         if self._offset is None and self.timezone is not None:
             object.__setattr__(self, "_offset", round(self.timezone * 60))
+        object.__setattr__(self, "_span", self._compute_span())
+        exception = self.valid_from is not None and self.valid_to is not None
+        object.__setattr__(self, "_exc", exception)
+        unbounded = not (self.valid_from or self.valid_to or self.dtstart or self.until)
+        plain = unbounded and self.interval == 1 and self.freq != "MONTHLY" and bool(self._days)
+        object.__setattr__(self, "_plain", plain and not (self._nth or self._mdays))
 
-    @property
-    def has_hours(self) -> bool:
-        return self._open is not None and self._close is not None and not self.closed
-
-    @property
-    def is_exception(self) -> bool:
-        return self.valid_from is not None and self.valid_to is not None
-
-    def span(self) -> tuple[int, int] | None:
-        """Minutes from the start of the opening date: [open, close), close up to 2 days."""
-        if not self.has_hours:
-            return None
+    def _compute_span(self) -> tuple[int, int] | None:
         start, end = self._open, self._close
-        assert start is not None
-        assert end is not None
+        if start is None or end is None or self.closed:
+            return None
         if start == DAY:
             start = 0
         if end >= 1439 or (end == 0 and start != 0):
@@ -222,6 +221,18 @@ class ScheduleRow:
         if end <= start:
             end += DAY
         return start, end
+
+    @property
+    def has_hours(self) -> bool:
+        return self._span is not None
+
+    @property
+    def is_exception(self) -> bool:
+        return self._exc
+
+    def span(self) -> tuple[int, int] | None:
+        """Minutes from the start of the opening date: [open, close), close up to 2 days."""
+        return self._span
 
     def matches(self, day: date) -> int:
         """NO, YES or MAYBE (the row's days cannot be placed) for a window opening on ``day``."""

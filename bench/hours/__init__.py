@@ -1,0 +1,1 @@
+"""Benchmarks of opening hours: open-now evaluation and free-text parsing."""

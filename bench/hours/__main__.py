@@ -1,0 +1,3 @@
+from bench.hours.run import main
+
+main()
