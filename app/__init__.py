@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "app.openapi:bp",
     "resources.views:bp",
     "matching.views:bp",
+    "resources.hsds_api:bp",
 ]
 
 # "module:attribute" of each CLI command or group.
