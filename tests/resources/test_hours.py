@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from importers.hours_text import hhmm_to_hsds
+from importers.hours_text import hhmm_to_hsds, parse_hours
 from resources.hours import OpenState, ScheduleRow, describe, is_open, open_during, open_state
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
@@ -348,3 +348,32 @@ def test_linksf_open_now_matches_the_raw_hhmm_data_for_all_locations() -> None:
             disagreements += is_open(rows, at) is not expected
     assert checked == 217 * len(LINKSF_TIMES)
     assert disagreements == 0
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        (datetime(2026, 3, 8, 10, 30, tzinfo=UTC), True),  # 03:30 PDT, the night clocks go forward
+        (datetime(2026, 3, 8, 14, 30, tzinfo=UTC), False),  # 07:30 PDT
+        (datetime(2026, 11, 1, 8, 30, tzinfo=UTC), True),  # 01:30 PDT, before clocks go back
+        (datetime(2026, 11, 1, 9, 30, tzinfo=UTC), True),  # 01:30 PST, the repeated hour
+    ],
+)
+def test_overnight_hours_follow_the_wall_clock_across_daylight_saving_changes(
+    utc: datetime, expected: bool
+) -> None:
+    assert is_open(NIGHTLY, utc, tz="America/Los_Angeles") is expected
+
+
+def test_open_tonight_with_aware_times_uses_the_location_zone() -> None:
+    evening = [weekly("FR", "18:00", "21:00")]
+    start = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # Fri 17:00 PST
+    end = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)  # Fri 17:30 PST
+    assert open_during(evening, start, end, tz="America/Los_Angeles") is False
+    assert open_during(evening, start, end + timedelta(hours=1), tz="America/Los_Angeles") is True
+
+
+def test_parsed_text_describes_back_to_the_same_week() -> None:
+    schedules = parse_hours("Mon-Fri 9am-5pm; Sat 10-2").schedules
+    assert describe(schedules) == ["Mon–Fri 09:00–17:00", "Sat 10:00–14:00"]
+    assert describe(parse_hours("Daily 7pm-7am").schedules) == ["Every day 19:00–07:00 (overnight)"]
