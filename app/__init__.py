@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = [
     "app.openapi:bp",
     "resources.views:bp",
+    "resources.search_views:bp",
     "matching.views:bp",
     "resources.hsds_api:bp",
 ]
@@ -26,6 +27,10 @@ BLUEPRINTS = [
 COMMANDS = [
     "app.commands:init_command",
     "resources.cli:demo_command",
+    "importers.cli:import_command",
+    "importers.cli:duplicates_group",
+    "resources.search.cli:index_group",
+    "resources.search.cli:synonyms_group",
 ]
 
 
@@ -46,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from resources import changelog
 
     changelog.install()
+    from resources.search import hooks as search_hooks
+
+    search_hooks.install()
     Database().init_app(app)
     register_error_handlers(app)
     for ref in BLUEPRINTS:

@@ -1,0 +1,439 @@
+"""HSDS 1.0/1.1/2.0 tables as 3.0 rows.
+
+Each mapper takes one CSV row and returns 3.0 rows (or `Folded` parts of a service). The
+differences handled here are the ones the 3.0 migration notes list: addresses split in
+physical/postal files, weekday schedules, services_taxonomy and 2.0 attributes (whose
+`link_type` named the entity, 3.0's `link_entity`), 1.x `taxonomy.csv` holding terms, the
+eligibility/payments/fees tables that 3.0 folds into service fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from importers.report import ImportReport
+from importers.rows import Row
+
+WEEKDAYS = {
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+    "sunday": "SU",
+    "mon": "MO",
+    "tue": "TU",
+    "wed": "WE",
+    "thu": "TH",
+    "fri": "FR",
+    "sat": "SA",
+    "sun": "SU",
+    # HSDS 1.x numbered days as ISO 8601 does: 1 is Monday.
+    "1": "MO",
+    "2": "TU",
+    "3": "WE",
+    "4": "TH",
+    "5": "FR",
+    "6": "SA",
+    "7": "SU",
+}
+ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
+
+
+@dataclass
+class Folded:
+    """Text from a side table that belongs in a service field (appended, one line per row)."""
+
+    service_id: str
+    field: str
+    text: str
+    file: str
+    row: int
+    source_table: str
+
+
+def _id(rec: dict[str, str], row: int) -> str:
+    return (rec.get("id") or "").strip() or f"row:{row}"
+
+
+def _pick(rec: dict[str, str], *keys: str) -> dict[str, Any]:
+    return {k: rec[k] for k in keys if k in rec}
+
+
+def _leftover(rec: dict[str, str], used: set[str], src: str, report: ImportReport) -> None:
+    for k, v in rec.items():
+        if k not in used and v and v.strip():
+            report.fix(src, k, "column not in HSDS 3.0: left out")
+
+
+def _simple(
+    table: str, rename: dict[str, str], keep: tuple[str, ...], **fixed: Any
+) -> Callable[..., list[Any]]:
+    def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+        data: dict[str, Any] = _pick(rec, *keep)
+        for old, new in rename.items():
+            if rec.get(old, "").strip():
+                data[new] = rec[old]
+        data.update(fixed)
+        data["id"] = _id(rec, row)
+        _leftover(rec, set(keep) | set(rename) | {"id"}, src, report)
+        return [Row(table, data, file, row, src)]
+
+    return mapper
+
+
+def _organization(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    keep = ("name", "alternate_name", "email", "tax_status", "tax_id", "year_incorporated", "legal_status")
+    data: dict[str, Any] = _pick(rec, *keep)
+    data.update(id=_id(rec, row), description=rec.get("description") or "", website=rec.get("url") or None)
+    _leftover(rec, set(keep) | {"id", "description", "url"}, src, report)
+    return [Row("organization", data, file, row, src)]
+
+
+SERVICE_COLS = (
+    "organization_id",
+    "program_id",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "wait_time",
+    "fees",
+    "accreditations",
+    "licenses",
+)
+
+
+def _service(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    data: dict[str, Any] = _pick(rec, *SERVICE_COLS)
+    data["id"] = sid = _id(rec, row)
+    if rec.get("accrediations"):
+        data["accreditations"] = rec["accrediations"]
+    status = (rec.get("status") or "").strip().lower()
+    if status not in ("active", "inactive", "defunct", "temporarily closed"):
+        if status:
+            report.fix(src, "status", f"unknown status {status!r} read as active")
+        data["status"] = "active"
+    out: list[Any] = [Row("service", data, file, row, src)]
+    if rec.get("location_id", "").strip():  # 1.0: a service named its one location
+        out.append(
+            Row(
+                "service_at_location",
+                {"id": f"{sid}@{rec['location_id']}", "service_id": sid, "location_id": rec["location_id"]},
+                file,
+                row,
+                src,
+            )
+        )
+    for i, term in enumerate(t.strip() for t in (rec.get("taxonomy_ids") or "").split(",")):
+        if term:
+            out.append(
+                Row(
+                    "attribute",
+                    {
+                        "id": f"{sid}/taxonomy/{i}",
+                        "link_id": sid,
+                        "link_entity": "service",
+                        "link_type": "service_type",
+                        "taxonomy_term_id": term,
+                    },
+                    file,
+                    row,
+                    src,
+                )
+            )
+    _leftover(rec, set(SERVICE_COLS) | {"id", "accrediations", "location_id", "taxonomy_ids"}, src, report)
+    return out
+
+
+def _address(kind: str) -> Callable[..., list[Any]]:
+    keep = (
+        "location_id",
+        "attention",
+        "address_1",
+        "city",
+        "region",
+        "state_province",
+        "postal_code",
+        "country",
+    )
+
+    def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+        data: dict[str, Any] = _pick(rec, *keep)
+        extra = [rec.get(k, "").strip() for k in ("address_2", "address_3", "address_4")]
+        data["address_2"] = ", ".join(e for e in extra if e) or None
+        data.update(id=_id(rec, row), address_type=kind)
+        _leftover(
+            rec, set(keep) | {"id", "address_2", "address_3", "address_4", "organization_id"}, src, report
+        )
+        return [Row("address", data, file, row, src)]
+
+    return mapper
+
+
+def _regular_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    from importers.hsds_csv import clock
+
+    data: dict[str, Any] = _pick(rec, "service_id", "location_id", "service_at_location_id")
+    data["id"] = _id(rec, row)
+    day = (rec.get("weekday") or "").strip().lower()
+    code = WEEKDAYS.get(day) or (ALL_DAYS if day in ("daily", "everyday", "every day") else None)
+    if day and code is None:
+        report.fix(src, "weekday", "weekday not understood: kept in the description")
+    data.update(
+        freq="WEEKLY", byday=code, opens_at=clock(rec.get("opens_at")), closes_at=clock(rec.get("closes_at"))
+    )
+    for k in ("opens_at", "closes_at"):
+        if rec.get(k, "").strip() and data[k] is None:
+            report.fix(src, k, "time not understood: kept in the description")
+    text = (rec.get("original_text") or "").strip()
+    if not text and (
+        code is None or any(rec.get(k, "").strip() and data[k] is None for k in ("opens_at", "closes_at"))
+    ):
+        text = f"{rec.get('weekday', '')} {rec.get('opens_at', '')}-{rec.get('closes_at', '')}".strip()
+    data["description"] = text or None
+    _leftover(
+        rec,
+        {
+            "id",
+            "service_id",
+            "location_id",
+            "service_at_location_id",
+            "weekday",
+            "opens_at",
+            "closes_at",
+            "original_text",
+        },
+        src,
+        report,
+    )
+    return [Row("schedule", data, file, row, src)]
+
+
+def _holiday_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    from importers.hsds_csv import clock
+
+    data: dict[str, Any] = _pick(rec, "service_id", "location_id", "service_at_location_id")
+    closed = (rec.get("closed") or "").strip().lower() in ("true", "1", "yes", "t")
+    data.update(
+        id=_id(rec, row),
+        valid_from=rec.get("start_date") or None,
+        valid_to=rec.get("end_date") or None,
+        opens_at=None if closed else clock(rec.get("opens_at")),
+        closes_at=None if closed else clock(rec.get("closes_at")),
+        description="Closed" if closed else "Holiday hours",
+    )
+    return [Row("schedule", data, file, row, src)]
+
+
+def _taxonomy_link(link_entity: str | None, link_type: str | None) -> Callable[..., list[Any]]:
+    def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+        link = rec.get("service_id") or rec.get("link_id") or ""
+        entity = link_entity or (rec.get("link_type") or "").strip().lower() or "service"
+        data = {
+            "id": _id(rec, row),
+            "link_id": link,
+            "link_entity": entity,
+            "link_type": link_type,
+            "taxonomy_term_id": rec.get("taxonomy_id") or rec.get("taxonomy_term_id"),
+            "value": rec.get("taxonomy_detail") or None,
+        }
+        return [Row("attribute", data, file, row, src)]
+
+    return mapper
+
+
+def _taxonomy(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    """1.x `taxonomy.csv` holds terms (the codes are their ids)."""
+    tid = _id(rec, row)
+    name = rec.get("name") or rec.get("term") or ""
+    data = {
+        "id": tid,
+        "code": tid,
+        "name": name,
+        "description": rec.get("description") or name,
+        "parent_id": rec.get("parent_id") or None,
+        "taxonomy": rec.get("vocabulary") or rec.get("taxonomy") or None,
+        "language": rec.get("language") or None,
+    }
+    _leftover(
+        rec,
+        {
+            "id",
+            "name",
+            "term",
+            "description",
+            "parent_id",
+            "parent_name",
+            "vocabulary",
+            "taxonomy",
+            "language",
+            "taxonomy_facet",
+        },
+        src,
+        report,
+    )
+    return [Row("taxonomy_term", data, file, row, src)]
+
+
+def _fold(fld: str, column: str, prefix: str = "") -> Callable[..., list[Any]]:
+    def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+        return [
+            Folded(
+                (rec.get("service_id") or "").strip(),
+                fld,
+                prefix + (rec.get(column) or "").strip(),
+                file,
+                row,
+                src,
+            )
+        ]
+
+    return mapper
+
+
+def _language(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
+    data = _pick(rec, "service_id", "location_id", "phone_id")
+    data.update(id=_id(rec, row), name=rec.get("language") or None)
+    return [Row("language", data, file, row, src)]
+
+
+LEGACY: dict[str, Callable[..., list[Any]]] = {
+    "organization": _organization,
+    "program": _simple("program", {}, ("organization_id", "name", "alternate_name"), description=""),
+    "service": _service,
+    "services_taxonomy": _taxonomy_link("service", "service_type"),
+    "service_taxonomy": _taxonomy_link("service", "service_type"),
+    "service_attribute": _taxonomy_link("service", None),
+    "other_attribute": _taxonomy_link(None, None),
+    "services_at_location": _simple("service_at_location", {}, ("service_id", "location_id", "description")),
+    "service_at_location": _simple("service_at_location", {}, ("service_id", "location_id", "description")),
+    "location": _simple(
+        "location",
+        {},
+        (
+            "organization_id",
+            "name",
+            "alternate_name",
+            "description",
+            "transportation",
+            "latitude",
+            "longitude",
+        ),
+        location_type="physical",
+    ),
+    "phone": _simple(
+        "phone",
+        {"department": "description"},
+        (
+            "location_id",
+            "service_id",
+            "organization_id",
+            "contact_id",
+            "service_at_location_id",
+            "number",
+            "extension",
+            "type",
+            "description",
+        ),
+    ),
+    "contact": _simple(
+        "contact",
+        {},
+        ("organization_id", "service_id", "service_at_location_id", "name", "title", "department", "email"),
+    ),
+    "physical_addresses": _address("physical"),
+    "postal_addresses": _address("postal"),
+    "regular_schedule": _regular_schedule,
+    "holiday_schedule": _holiday_schedule,
+    "schedule": _simple(
+        "schedule",
+        {},
+        (
+            "service_id",
+            "location_id",
+            "service_at_location_id",
+            "valid_from",
+            "valid_to",
+            "dtstart",
+            "timezone",
+            "until",
+            "count",
+            "wkst",
+            "freq",
+            "interval",
+            "byday",
+            "byweekno",
+            "bymonthday",
+            "byyearday",
+            "description",
+            "opens_at",
+            "closes_at",
+        ),
+    ),
+    "funding": _simple("funding", {}, ("organization_id", "service_id", "source")),
+    "eligibility": _fold("eligibility_description", "eligibility"),
+    "payments_accepted": _fold("fees_description", "payment", "Payment accepted: "),
+    "fee": _fold("fees", "fee"),
+    "interpretation_service": _fold("interpretation_services", "language"),
+    "service_area": _simple("service_area", {"service_area": "name"}, ("service_id", "description")),
+    "required_document": _simple("required_document", {}, ("service_id", "document")),
+    "language": _language,
+    "accessibility_for_disabilities": _simple(
+        "accessibility", {"accessibility": "description"}, ("location_id", "details")
+    ),
+    "taxonomy": _taxonomy,
+    "taxonomy_term": _taxonomy,
+    "metadata": _simple(
+        "metadata",
+        {},
+        (
+            "resource_id",
+            "resource_type",
+            "last_action_date",
+            "last_action_type",
+            "field_name",
+            "previous_value",
+            "replacement_value",
+            "updated_by",
+        ),
+    ),
+    "meta_table_description": _simple("meta_table_description", {}, ("name", "language", "character_set")),
+}
+
+
+def map_legacy(rows: list[Row], folded: list[Folded], report: ImportReport) -> None:
+    """Fold side-table text into its service; a part without a service is rejected, not dropped."""
+    if not folded:
+        return
+    services = {str(r.data["id"]): r for r in rows if r.table == "service"}
+    for part in folded:
+        target = services.get(part.service_id)
+        if not part.text or target is None:
+            report.read(part.source_table)
+            reason = (
+                "empty text"
+                if not part.text
+                else "service_id is empty: cannot attach it to a service"
+                if not part.service_id
+                else f"no service with id {part.service_id} in this source"
+            )
+            report.reject(
+                part.source_table,
+                part.file,
+                part.row,
+                "service_id" if part.text else part.field,
+                reason,
+                part.text,
+            )
+            continue
+        current = target.data.get(part.field)
+        target.data[part.field] = f"{current}\n{part.text}" if current else part.text
+        target.folded.append((part.source_table, part.file, part.row))

@@ -1,0 +1,111 @@
+"""Coordinates during an import: keep good ones, flag impossible ones, geocode the rest offline.
+
+Impossible coordinates (out of range, swapped, Web-Mercator metres, 0,0, outside the US) and
+placeholder points (many records of one source on the very same point) are never kept: the
+row is flagged in the report with what `geo.check_coordinates` says was meant, and the
+location is geocoded from its address instead. Offline geocoding lands on a ZIP or city
+centroid; the precision and the source of every point are recorded on the location.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from geo import LocationError, check_coordinates, locate_address
+
+if TYPE_CHECKING:
+    from importers.operations import Importer
+    from importers.rows import Row
+
+# This many locations of one import on the same point make it a placeholder, not a place.
+PLACEHOLDER_MIN = 10
+
+
+def _point(data: dict[str, Any]) -> tuple[str, str] | None:
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if lat in (None, "") or lon in (None, ""):
+        return None
+    try:
+        return f"{float(lat):.5f}", f"{float(lon):.5f}"
+    except (TypeError, ValueError):
+        return None
+
+
+def prepare(imp: Importer, rows: list[Row]) -> None:
+    """Find placeholder points before any location is written."""
+    counts = Counter(p for r in rows if r.table == "location" and (p := _point(r.data)) is not None)
+    imp.placeholders = {p for p, n in counts.items() if n >= PLACEHOLDER_MIN}
+    imp.to_geocode = {}
+    imp.addresses = {}
+
+
+def check(imp: Importer, row: Row, out: dict[str, Any]) -> None:
+    """Keep, or drop and flag, the coordinates of one mapped location row."""
+    lat, lon = out.get("latitude"), out.get("longitude")
+    rep = imp.report
+    if lat is None or lon is None:
+        out["latitude"] = out["longitude"] = None
+        out["geocode_precision"] = out["geocode_source"] = None
+        rep.fix("location", "latitude", "no coordinates: geocoded from the address")
+        imp.to_geocode[out["id"]] = None
+        return
+    issue = check_coordinates(lat, lon)
+    reason = None
+    if issue is not None:
+        reason = issue.message
+        if issue.suggestion:
+            reason += f" (probably {issue.suggestion[0]:.5f}, {issue.suggestion[1]:.5f})"
+    elif _point(out) in imp.placeholders:
+        reason = f"placeholder point shared by {PLACEHOLDER_MIN} or more locations of this source"
+    if reason is not None:
+        rep.flag(
+            row.source_table,
+            row.file,
+            row.row,
+            "latitude,longitude",
+            reason + "; geocoded instead",
+            f"{lat}, {lon}",
+        )
+        out["latitude"] = out["longitude"] = None
+        out["geocode_precision"] = out["geocode_source"] = None
+        imp.to_geocode[out["id"]] = None
+        return
+    out["geocode_precision"] = "coordinates"
+    out["geocode_source"] = f"source:{imp.source}"
+
+
+def remember_address(imp: Importer, out: dict[str, Any]) -> None:
+    loc = out.get("location_id")
+    if loc is not None and (loc not in imp.addresses or str(out.get("address_type")) == "physical"):
+        imp.addresses[loc] = out
+
+
+def remember(imp: Importer, eid: uuid.UUID, obj: Any) -> None:
+    if eid in imp.to_geocode:
+        imp.to_geocode[eid] = obj
+
+
+def geocode(imp: Importer) -> None:
+    """Geocode the locations that need it from their (already mapped) address, offline."""
+    for eid, obj in imp.to_geocode.items():
+        if obj is None:
+            continue
+        addr = imp.addresses.get(eid)
+        if addr is None:
+            imp.report.fix("location", "latitude", "no coordinates and no address: left without a point")
+            continue
+        try:
+            place = locate_address(
+                street=addr.get("address_1"),
+                city=addr.get("city"),
+                state=addr.get("state_province"),
+                postcode=addr.get("postal_code"),
+            )
+        except LocationError as exc:
+            imp.report.flag("location", "", None, "address", f"could not be geocoded: {exc.reason}", str(eid))
+            continue
+        obj.latitude, obj.longitude = place.lat, place.lon
+        obj.geocode_precision, obj.geocode_source = place.precision, place.source
+        imp.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")

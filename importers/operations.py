@@ -1,0 +1,409 @@
+"""One import: read, clean, check, map ids, upsert through the session, remember provenance.
+
+`run_import` never commits: the caller (the CLI) commits once or rolls back, so an import is
+one transaction. Catalog writes go through the ORM session, so the change log and the search
+index hooks see every one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from importers import locations
+from importers.models import SourceRecord
+from importers.normalize import normalize_record
+from importers.report import ImportFailed, ImportReport
+from importers.rows import Batch, ReadOptions, Row
+from importers.validate import problems, validator
+from resources.hsds import HSDSError, format_value, parse_value
+from resources.models import HSDS_MODELS, Metadata, Service, ServiceStatus
+
+# References a record is still whole without (a location without its organization).
+DROPPABLE_REFS = {"organization_id", "program_id", "taxonomy_id", "parent_id", "contact_id"}
+# Deterministic ids for records whose source has no UUIDs: uuid5(NAMESPACE, source/table/id).
+NAMESPACE = uuid.UUID("6f1c5b9e-3f1d-5a3e-9a43-4c1d1e0b8a11")
+FLUSH_EVERY = 2000
+Progress = Callable[[int, int], None]
+
+# References that are not foreign keys in the schema but still name a record of a table.
+SOFT_REFS = {
+    ("organization", "parent_organization_id"): "organization",
+    ("taxonomy_term", "parent_id"): "taxonomy_term",
+}
+
+
+def entity_id(source: str, table: str, source_id: Any) -> uuid.UUID:
+    """A source's UUID is kept (other systems refer to it); anything else gets a UUIDv5."""
+    if isinstance(source_id, uuid.UUID):
+        return source_id
+    text = str(source_id).strip()
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return uuid.uuid5(NAMESPACE, f"{source}\x1f{table}\x1f{text}")
+
+
+class _Table:
+    """Per-table facts computed once: columns, foreign keys, required fields."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.model = HSDS_MODELS[name]
+        self.cols = {c.key: c for c in self.model.__table__.columns}
+        self.refs: dict[str, str] = {}
+        for c in self.model.__table__.columns:
+            for fk in c.foreign_keys:
+                self.refs[c.key] = fk.column.table.name
+        for (t, key), target in SOFT_REFS.items():
+            if t == name:
+                self.refs[key] = target
+        v = validator(name)
+        self.required = set(v.schema.get("required", [])) if v is not None else {"id"}
+
+
+class Importer:
+    def __init__(
+        self, session: Session, source: str, report: ImportReport, progress: Progress | None
+    ) -> None:
+        self.session, self.source, self.report, self.progress = session, source, report, progress
+        self.tables = {name: _Table(name) for name in HSDS_MODELS}
+        self.known: dict[str, set[uuid.UUID]] = {}
+        self.prov: dict[tuple[str, str], tuple[uuid.UUID, uuid.UUID, str, bool]] = {}
+        self.seen: dict[uuid.UUID, str] = {}
+        self.new_prov: list[dict[str, Any]] = []
+        self.changed_prov: list[dict[str, Any]] = []
+        self.touched_services: list[uuid.UUID] = []
+        self.now = utcnow()
+        # Filled by importers.locations.prepare.
+        self.placeholders: set[tuple[str, str]] = set()
+        self.to_geocode: dict[uuid.UUID, Any] = {}
+        self.addresses: dict[uuid.UUID, dict[str, Any]] = {}
+
+    # ------------------------------------------------------------------ loading state
+
+    def _preload(self, tables: set[str]) -> None:
+        for name in HSDS_MODELS:
+            if name in tables or any(
+                self.tables[t].refs.get(k) == name for t in tables for k in self.tables[t].refs
+            ):
+                model = self.tables[name].model
+                self.known[name] = set(self.session.scalars(select(model.id)))
+        rows = self.session.execute(
+            select(
+                SourceRecord.id,
+                SourceRecord.source_table,
+                SourceRecord.source_id,
+                SourceRecord.entity_id,
+                SourceRecord.content_hash,
+                SourceRecord.gone_since,
+            ).where(SourceRecord.source == self.source)
+        )
+        for pid, stable, sid, eid, chash, gone in rows:
+            self.prov[(stable, sid)] = (pid, eid, chash, gone is not None)
+
+    # ------------------------------------------------------------------ one row
+
+    def _map(self, row: Row) -> dict[str, Any] | None:
+        """Normalize, map ids, parse and check one row; None when it is rejected (and reported)."""
+        t = self.tables[row.table]
+        data = row.data
+        rep = self.report
+        for fld, what, _old in normalize_record(row.table, data):
+            rep.fix(row.table, fld, what)
+        sid = data.get("id")
+        if sid is None or str(sid).strip() == "":
+            rep.reject(row.source_table, row.file, row.row, "id", "the row has no id")
+            return None
+        out: dict[str, Any] = {"id": entity_id(self.source, row.table, sid)}
+        for key, value in data.items():
+            if key == "id" or key not in t.cols:
+                continue
+            target = t.refs.get(key)
+            if row.table == "attribute" and key == "link_id" and value not in (None, ""):
+                target = data.get("link_entity") or "service"
+            if target is not None:
+                if value is None or value == "":
+                    out[key] = None
+                    continue
+                ref = entity_id(self.source, target, value)
+                if target in HSDS_MODELS and ref not in self.known.get(target, ()):
+                    if (row.table, key) in SOFT_REFS:
+                        out[key] = ref
+                        continue
+                    if key in DROPPABLE_REFS:
+                        why = f"no {target} with id {value} in this source: reference left out"
+                        rep.flag(row.source_table, row.file, row.row, key, why, value)
+                        out[key] = None
+                        continue
+                    rep.reject(
+                        row.source_table,
+                        row.file,
+                        row.row,
+                        key,
+                        f"no {target} with id {value} in this source",
+                        value,
+                    )
+                    return None
+                out[key] = ref
+                continue
+            try:
+                out[key] = parse_value(row.table, t.cols[key], value)
+            except HSDSError as exc:
+                if key in t.required:
+                    rep.reject(row.source_table, row.file, row.row, key, exc.reason, value)
+                    return None
+                rep.flag(row.source_table, row.file, row.row, key, f"value left out: {exc.reason}", value)
+        if "description" in t.required and out.get("description") is None:
+            out["description"] = ""
+        if row.table == "location":
+            locations.check(self, row, out)
+        elif row.table == "address":
+            locations.remember_address(self, out)
+        check = {k: format_value(v) for k, v in out.items()}
+        for fld, reason in problems(row.table, check):
+            if fld in t.required or fld in ("(record)",) or fld in validate_required(row.table):
+                rep.reject(row.source_table, row.file, row.row, fld, reason, check.get(fld, ""))
+                return None
+            rep.flag(row.source_table, row.file, row.row, fld, f"value left out: {reason}", check.get(fld))
+            out.pop(fld.split(".")[0], None)
+        return out
+
+    def apply(self, row: Row) -> None:
+        row.source_table = row.source_table or row.table
+        self.report.read(row.source_table)
+        outcome = self._metadata(row) if row.table == "metadata" else self._apply(row)
+        for src, file, line in row.folded:
+            self.report.read(src)
+            if outcome == "rejected":
+                self.report.reject(src, file, line, "service_id", "its service was rejected")
+            else:
+                self.report.outcome(src, outcome)
+
+    def _apply(self, row: Row) -> str:
+        rep = self.report
+        table = row.table
+        values = self._map(row)
+        if values is None:
+            return "rejected"
+        eid = values["id"]
+        sid = str(row.data["id"]).strip()
+        digest = hashlib.sha1(
+            json.dumps(values, sort_keys=True, default=str).encode(), usedforsecurity=False
+        ).hexdigest()
+        key = (row.source_table, sid)
+        known = self.known.setdefault(table, set())
+        prev = self.prov.get(key)
+        if eid in self.seen and self.seen[eid] != row.source_table:
+            # Two files of one table (regular and holiday schedules) may reuse an id.
+            other = self.seen[eid]
+            eid = values["id"] = uuid.uuid5(NAMESPACE, f"{self.source}\x1f{row.source_table}\x1f{sid}")
+            rep.fix(row.source_table, "id", f"id also used in {other}: given its own")
+        if eid in self.seen:
+            rep.reject(
+                row.source_table, row.file, row.row, "id", "the same id appears twice in this source", sid
+            )
+            return
+        self.seen[eid] = row.source_table
+        if prev is not None and prev[1] == eid and prev[2] == digest and not prev[3] and eid in known:
+            rep.outcome(row.source_table, "unchanged")
+            return "unchanged"
+        model = self.tables[table].model
+        if eid in known:
+            obj = self.session.get(model, eid)
+            assert obj is not None
+            for k, v in values.items():
+                if k != "id" and getattr(obj, k) != v:
+                    setattr(obj, k, v)
+            if prev is not None and prev[3] and isinstance(obj, Service):
+                obj.status = values.get("status") or ServiceStatus.active
+            outcome = "updated" if self.session.is_modified(obj, include_collections=False) else "unchanged"
+        else:
+            obj = model(**values)
+            self.session.add(obj)
+            known.add(eid)
+            outcome = "created"
+        if table == "location":
+            locations.remember(self, eid, obj)
+        if table == "service" and outcome != "unchanged":
+            self.touched_services.append(eid)
+        rep.outcome(row.source_table, outcome)
+        if prev is None:
+            self.new_prov.append(
+                {
+                    "id": uuid.uuid4(),
+                    "source": self.source,
+                    "source_table": row.source_table,
+                    "source_id": sid,
+                    "entity_table": table,
+                    "entity_id": eid,
+                    "content_hash": digest,
+                    "first_seen": self.now,
+                    "last_seen": self.now,
+                }
+            )
+        else:
+            self.changed_prov.append(
+                {
+                    "id": prev[0],
+                    "entity_id": eid,
+                    "content_hash": digest,
+                    "last_seen": self.now,
+                    "gone_since": None,
+                }
+            )
+        return outcome
+
+    def _metadata(self, row: Row) -> str:
+        """A source's own change history, kept as given (it is provenance, not our edit)."""
+        data = row.data
+        target = data.get("resource_type") or "service"
+        mid = entity_id(self.source, "metadata", data.get("id") or f"{data.get('resource_id')}/{row.row}")
+        known = self.known.setdefault("metadata", set())
+        if mid in known:
+            self.report.outcome(row.source_table, "unchanged")
+            return "unchanged"
+        known.add(mid)
+        rid = data.get("resource_id")
+        fields = ("last_action_date", "last_action_type", "field_name", "previous_value", "replacement_value")
+        self.session.add(
+            Metadata(
+                id=mid,
+                resource_id=entity_id(self.source, target, rid) if rid else None,
+                resource_type=target,
+                updated_by=str(data.get("updated_by") or ""),
+                **{k: "" if data.get(k) is None else str(data[k]) for k in fields},
+            )
+        )
+        self.report.outcome(row.source_table, "created")
+        return "created"
+
+    # ------------------------------------------------------------------ whole batch
+
+    def run(self, batch: Batch) -> None:
+        order = {name: i for i, name in enumerate(HSDS_MODELS)}
+        order["metadata"] = len(order)
+        rows = sorted(batch.rows, key=lambda r: order.get(r.table, len(order)))
+        self._preload({r.table for r in rows if r.table in HSDS_MODELS})
+        self.known["metadata"] = (
+            set(self.session.scalars(select(Metadata.id).where(Metadata.updated_by != "")))
+            if any(r.table == "metadata" for r in rows)
+            else set()
+        )
+        locations.prepare(self, rows)
+        total = len(rows)
+        with self.session.no_autoflush:
+            for i, row in enumerate(rows, 1):
+                if row.table not in HSDS_MODELS and row.table != "metadata":
+                    self.report.read(row.source_table or row.table)
+                    self.report.reject(
+                        row.source_table or row.table, row.file, row.row, "(table)", "not an HSDS table"
+                    )
+                    continue
+                self.apply(row)
+                if i % FLUSH_EVERY == 0:
+                    self.session.flush()
+                    if self.progress:
+                        self.progress(i, total)
+            locations.geocode(self)
+            self.session.flush()
+        if self.progress:
+            self.progress(total, total)
+        self._save_provenance(batch.complete)
+
+    def _save_provenance(self, complete: bool) -> None:
+        s = self.session
+        for i in range(0, len(self.new_prov), 5000):
+            s.execute(SourceRecord.__table__.insert(), self.new_prov[i : i + 5000])
+        if self.changed_prov:
+            s.execute(update(SourceRecord), self.changed_prov)
+        if complete:
+            gone = [
+                (pid, eid)
+                for (pid, eid, _h, was_gone) in self.prov.values()
+                if eid not in self.seen and not was_gone
+            ]
+            self._retire(gone)
+        s.execute(
+            update(SourceRecord)
+            .where(SourceRecord.source == self.source, SourceRecord.gone_since.is_(None))
+            .values(last_seen=self.now)
+            .execution_options(synchronize_session=False)
+        )
+        s.flush()
+
+    def _retire(self, gone: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+        """Records no longer in a complete source: services become inactive, nothing is deleted."""
+        if not gone:
+            return
+        ids = [eid for _pid, eid in gone]
+        for i in range(0, len(ids), 500):
+            for svc in self.session.scalars(select(Service).where(Service.id.in_(ids[i : i + 500]))):
+                if svc.status == ServiceStatus.active:
+                    svc.status = ServiceStatus.inactive
+                    self.report.deactivated["service"] = self.report.deactivated.get("service", 0) + 1
+        pids = [pid for pid, _eid in gone]
+        for i in range(0, len(pids), 500):
+            self.session.execute(
+                update(SourceRecord)
+                .where(SourceRecord.id.in_(pids[i : i + 500]))
+                .values(gone_since=self.now)
+                .execution_options(synchronize_session=False)
+            )
+        self.session.flush()
+
+
+def validate_required(table: str) -> tuple[str, ...]:
+    from importers.validate import REQUIRED_TEXT
+
+    return REQUIRED_TEXT.get(table, ())
+
+
+def run_import(
+    session: Session,
+    path: str,
+    *,
+    source: str,
+    format: str = "auto",  # noqa: A002 - the option's name
+    mapping: str | dict[str, Any] | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one source; never commits. Raises ImportFailed when the input is unusable."""
+    from importers import READERS, detect_format
+    from importers.spreadsheet import load_mapping
+
+    started = time.perf_counter()
+    if not source or not source.strip():
+        raise ImportFailed("a source name is needed (--source NAME)")
+    fmt = detect_format(path) if format == "auto" else format
+    if fmt not in READERS:
+        raise ImportFailed(f"unknown format {fmt!r}; known: {', '.join(sorted(READERS))}", file=str(path))
+    report = ImportReport(source=source, format=fmt, path=str(path), dry_run=dry_run)
+    mapping_data = load_mapping(mapping) if isinstance(mapping, str) else mapping
+    batch = READERS[fmt](str(path), ReadOptions(source=source, mapping=mapping_data), report)
+    report.version = batch.version
+    importer = Importer(session, source, report, progress)
+    savepoint = session.begin_nested()
+    try:
+        importer.run(batch)
+        from importers.duplicates import find_duplicates
+
+        report.duplicates = find_duplicates(session, source, importer.touched_services)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    report.seconds = time.perf_counter() - started
+    return report
