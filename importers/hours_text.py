@@ -93,7 +93,8 @@ def _segments(text: str) -> list[str]:
         parts.append(text[start : m.start()])
         start = m.end()
     parts.append(text[start:])
-    return [p.strip(" ,.:-") for p in parts if p.strip(" ,.:-")]
+    cleaned = (p.strip().strip(" ,.:-").strip() for p in parts)
+    return [p for p in cleaned if p]
 
 
 class _Builder:
