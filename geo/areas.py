@@ -111,7 +111,7 @@ def polygonal_shape(data: Mapping[str, Any]) -> BaseGeometry:
         elif kind == "MultiPolygon":
             polygons = [_polygon(rings) for rings in coords or []]
         else:
-            return shape(data)
+            return shape(dict(data))
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise AreaError(f"extent {kind} has malformed coordinates: {exc}") from exc
     kept = [p for p in polygons if p is not None]

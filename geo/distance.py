@@ -44,9 +44,9 @@ def _lambert(
     s1: FloatArray | float,
     c1: FloatArray | float,
     lon1: FloatArray | float,
-    s2: FloatArray,
-    c2: FloatArray,
-    lon2: FloatArray,
+    s2: FloatArray | float,
+    c2: FloatArray | float,
+    lon2: FloatArray | float,
 ) -> FloatArray:
     # Written with sines and cosines of the reduced latitudes only, in forms without
     # catastrophic cancellation, so short distances stay exact and no arctan is needed.
@@ -97,7 +97,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance in km between two points given in degrees."""
     s1, c1 = _reduced(float(lat1))
     s2, c2 = _reduced(float(lat2))
-    return float(_lambert(float(s1), float(c1), float(lon1), s2, c2, np.float64(lon2)))
+    return float(_lambert(float(s1), float(c1), float(lon1), s2, c2, float(lon2)))
 
 
 def distances_km(lat: float, lon: float, lats: npt.ArrayLike, lons: npt.ArrayLike) -> FloatArray:

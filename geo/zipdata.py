@@ -120,7 +120,7 @@ class ZipIndex:
         """
         zips, all_lats, all_lons = self._points
         min_lat, min_lon, max_lat, max_lon = bbox(lat, lon, max_km)
-        lo, hi = np.searchsorted(all_lats, [min_lat, max_lat], side="left")
+        lo, hi = (int(i) for i in np.searchsorted(all_lats, [min_lat, max_lat], side="left"))
         if lo >= hi:
             return None
         lons = all_lons[lo:hi]
@@ -137,7 +137,7 @@ class ZipIndex:
 def _records_from_package() -> Iterable[ZipRecord]:
     import zipcodes
 
-    for row in zipcodes.list_all():
+    for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
         try:
             lat, lon = float(row["lat"]), float(row["long"])
         except (TypeError, ValueError):
