@@ -23,6 +23,7 @@ def _import_all_models() -> None:
         "matching.models",
         "referrals.models",
         "app.models",
+        "app.geocoding",
     ):
         try:
             importlib.import_module(name)
