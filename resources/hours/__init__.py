@@ -87,19 +87,27 @@ def _local(at: datetime, zone: tzinfo | None) -> tuple[datetime, tzinfo | None]:
 class _Week:
     """Rows split into the regular week and dated exceptions, for one evaluation."""
 
-    __slots__ = ("regular", "exceptions", "regular_known")
+    __slots__ = ("regular", "exceptions", "regular_known", "by_weekday", "irregular")
 
     def __init__(self, rows: list[ScheduleRow]) -> None:
         self.regular: list[ScheduleRow] = []
         self.exceptions: list[ScheduleRow] = []
-        known = False
+        # The regular week as spans per weekday (plain rows) plus the rows that need a date.
+        self.by_weekday: list[list[tuple[int, int]]] = [[], [], [], [], [], [], []]
+        self.irregular: list[ScheduleRow] = []
         for r in rows:
             if r._exc:
                 self.exceptions.append(r)
+                continue
+            self.regular.append(r)
+            if r._span is None:
+                continue
+            if r._plain:
+                for d in r._days:
+                    self.by_weekday[d].append(r._span)
             else:
-                self.regular.append(r)
-                known = known or r._span is not None
-        self.regular_known = known
+                self.irregular.append(r)
+        self.regular_known = bool(self.irregular) or any(self.by_weekday)
 
     @property
     def usable(self) -> bool:
@@ -125,14 +133,18 @@ class _Week:
         out: list[Window] = []
         unknown: set[int] = set()
         base_weekday = base.weekday()
+        dated = bool(self.exceptions or self.irregular)
         for k in range(first, last + 1):
-            day = base + timedelta(days=k) if self.exceptions or k else base
+            day = base + timedelta(days=k) if dated and k else base
             rows = self.day_rows(day) if self.exceptions else self.regular
-            if rows is None or not self.regular_known and rows is self.regular:
+            if rows is None:
                 unknown.add(k)
                 continue
             weekday = (base_weekday + k) % 7
             offset = k * DAY
+            if rows is self.regular:  # the usual case: look the weekday up
+                out.extend((offset + a, offset + b, True) for a, b in self.by_weekday[weekday])
+                rows = self.irregular
             for r in rows:
                 span = r._span
                 if span is None:
@@ -168,6 +180,10 @@ def is_open(rows: RowsArg, at: datetime, tz: str | None = None) -> bool | None:
             continue
         minute = now - k * DAY
         weekday = day.weekday()
+        if day_rows is week.regular:
+            if any(a <= minute < b for a, b in week.by_weekday[weekday]):
+                return True
+            day_rows = week.irregular
         for r in day_rows:
             span = r._span
             if span is None or not span[0] <= minute < span[1]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -377,3 +380,24 @@ def test_parsed_text_describes_back_to_the_same_week() -> None:
     schedules = parse_hours("Mon-Fri 9am-5pm; Sat 10-2").schedules
     assert describe(schedules) == ["Mon–Fri 09:00–17:00", "Sat 10:00–14:00"]
     assert describe(parse_hours("Daily 7pm-7am").schedules) == ["Every day 19:00–07:00 (overnight)"]
+
+
+def test_hours_modules_stay_pure() -> None:
+    """Search, matching and importers call these per result; they must not pull in Flask or SQL."""
+    code = (
+        "import sys, resources.hours; "
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('flask', 'sqlalchemy', 'app', 'importers', 'geo', 'matching', 'referrals'))))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+    for module in ("importers/hours_text.py", "importers/hours_tokens.py"):
+        tree = ast.parse((root / module).read_text(encoding="utf-8"))
+        imported = {
+            name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for name in ([node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names])
+        }
+        assert imported <= {"__future__", "html", "re", "dataclasses", "typing", "importers.hours_tokens"}

@@ -67,7 +67,8 @@ def test_open_state_open_during_and_is_open_agree(rows: list[dict], at: datetime
     elif state.opens_at is not None:
         assert state.opens_at > at
         assert is_open(prepared, state.opens_at) is True
-        assert open_during(prepared, at, state.opens_at - timedelta(minutes=1)) is False
+        just_before = state.opens_at - timedelta(microseconds=1)
+        assert just_before < at or open_during(prepared, at, just_before) is False
     assert describe(prepared)
 
 
