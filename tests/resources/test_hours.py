@@ -54,6 +54,9 @@ FORTNIGHTLY = [weekly("SA", "10:00", "14:00", interval=2, dtstart="2026-11-07")]
 UNTIL_END_OF_YEAR = [weekly("MO,TU,WE,TH,FR", "09:00", "17:00", until="2026-12-31")]
 TO_MIDNIGHT = [weekly("FR", "18:00", "00:00")]
 
+FRIDAY_NIGHT_HOLIDAY = [*FRIDAY_NIGHT, {"valid_from": "2026-12-25", "valid_to": "2026-12-25"}]
+SATURDAY_HOLIDAY = [*FRIDAY_NIGHT, {"valid_from": "2026-12-26", "valid_to": "2026-12-26"}]
+
 # Fri 2026-11-27, Sat 28, Sun 29, Mon 30; Dec 2026: Mondays 7 and 14, Fridays 4..25.
 CASES = [
     ("overnight Fri 23:30", FRIDAY_NIGHT, datetime(2026, 11, 27, 23, 30), True),
@@ -98,6 +101,8 @@ CASES = [
     ("fortnightly before dtstart", FORTNIGHTLY, datetime(2026, 10, 24, 11, 0), False),
     ("until last day", UNTIL_END_OF_YEAR, datetime(2026, 12, 31, 11, 0), True),
     ("after until", UNTIL_END_OF_YEAR, datetime(2027, 1, 4, 11, 0), False),
+    ("holiday Friday closes Friday night", FRIDAY_NIGHT_HOLIDAY, datetime(2026, 12, 26, 2, 0), False),
+    ("holiday Saturday keeps Friday night", SATURDAY_HOLIDAY, datetime(2026, 12, 26, 2, 0), True),
     ("until midnight 23:59", TO_MIDNIGHT, datetime(2026, 11, 27, 23, 59), True),
     ("until midnight Sat 00:00", TO_MIDNIGHT, datetime(2026, 11, 28, 0, 0), False),
 ]
