@@ -1,0 +1,132 @@
+"""What one result shows: name, organization, address, phone, distance, open now, live capacity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection, Row
+
+import geo
+from resources.hours import open_state
+from resources.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
+
+KM_PER_MILE = 1.609344
+
+
+def _capacity(
+    conn: Connection, service_ids: list[Any], now: dt.datetime, stale_hours: float
+) -> dict[Any, list]:
+    cap, unit = ServiceCapacity.__table__, Unit.__table__
+    out: dict[Any, list[dict[str, Any]]] = {}
+    if not service_ids:
+        return out
+    stmt = (
+        select(cap.c.service_id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated)
+        .select_from(cap.join(unit, unit.c.id == cap.c.unit_id))
+        .where(cap.c.service_id.in_(service_ids))
+        .order_by(unit.c.name)
+    )
+    for r in conn.execute(stmt):
+        updated = r.updated
+        if isinstance(updated, str):  # raw SQLite text from a Core select on some drivers
+            updated = dt.datetime.fromisoformat(updated)
+        if updated is not None and updated.tzinfo is None:
+            updated = updated.replace(tzinfo=dt.UTC)
+        age_h = (now - updated).total_seconds() / 3600 if updated else None
+        out.setdefault(r.service_id, []).append(
+            {
+                "unit": r.name,
+                "available": _num(r.available),
+                "maximum": _num(r.maximum),
+                "updated": updated.isoformat() if updated else None,
+                "age_hours": round(age_h, 2) if age_h is not None else None,
+                "stale": age_h is None or age_h > stale_hours,
+            }
+        )
+    return out
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def page_details(
+    conn: Connection,
+    page: Sequence[Row[Any]],
+    dist: dict[int, float],
+    at: dt.datetime,
+    ctx: Any,
+    open_fn: Callable[[str | None], bool | None],
+) -> list[dict[str, Any]]:
+    if not page:
+        return []
+    s, o = Service.__table__, Organization.__table__
+    service_ids = list({r.service_id for r in page})
+    loc_ids = [r.location_id for r in page if r.location_id is not None]
+    services = {
+        r.id: r
+        for r in conn.execute(
+            select(s.c.id, s.c.name, s.c.status, s.c.description, o.c.name.label("org"))
+            .select_from(s.outerjoin(o, o.c.id == s.c.organization_id))
+            .where(s.c.id.in_(service_ids))
+        )
+    }
+    a = Address.__table__
+    addresses: dict[Any, str] = {}
+    if loc_ids:
+        for r in conn.execute(select(a).where(a.c.location_id.in_(loc_ids)).order_by(a.c.address_type)):
+            addresses.setdefault(
+                r.location_id, ", ".join(x for x in (r.address_1, r.city, r.state_province) if x)
+            )
+    ph = Phone.__table__
+    phones: dict[Any, str] = {}
+    keys = [r.key for r in page]
+    conds = [ph.c.service_id.in_(service_ids), ph.c.service_at_location_id.in_(keys)]
+    if loc_ids:
+        conds.append(ph.c.location_id.in_(loc_ids))
+    for r in conn.execute(
+        select(ph.c.service_id, ph.c.service_at_location_id, ph.c.location_id, ph.c.number).where(or_(*conds))
+    ):
+        for owner in (r.service_at_location_id, r.service_id, r.location_id):
+            if owner is not None:
+                phones.setdefault(owner, r.number)
+    capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.stale_hours)
+    out = []
+    for r in page:
+        svc = services.get(r.service_id)
+        km = dist.get(r.id)
+        state = None
+        if r.hours:
+            try:
+                state = open_state([dict(x) for x in json.loads(r.hours)], at, ctx.timezone)
+            except ValueError:
+                state = None
+        out.append(
+            {
+                "service_id": str(r.service_id),
+                "location_id": str(r.location_id) if r.location_id else None,
+                "name": svc.name if svc else "",
+                "organization": svc.org if svc else None,
+                "description": (svc.description or "")[:300] if svc else "",
+                "status": str(svc.status.value if hasattr(svc.status, "value") else svc.status)
+                if svc
+                else None,
+                "address": addresses.get(r.location_id),
+                "phone": phones.get(r.key) or phones.get(r.service_id) or phones.get(r.location_id),
+                "latitude": r.latitude,
+                "longitude": r.longitude,
+                "distance_km": round(km, 3) if km is not None else None,
+                "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
+                "open_now": open_fn(r.hours),
+                "hours_label": state.label if state else "Hours not stated",
+                "capacity": capacity.get(r.service_id, []),
+                "score": round(float(r.score), 4),
+            }
+        )
+    return out
