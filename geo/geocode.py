@@ -128,6 +128,8 @@ def locate(
         hint = f"; if a leading zero was lost, try {text.zfill(5)}" if len(text) < 5 else ""
         raise LocationError(f"{text!r} is not a 5-digit ZIP code{hint}")
     city_state = _city_state(text)
+    if city_state is None and not any(ch.isdigit() for ch in text):
+        city_state = _tail_city_state(text)  # "Miami FL"
     if city_state is not None:
         return locate_city(*city_state)
     return _locate_address(text, _resolve_geocoder(geocoder), country)

@@ -151,12 +151,12 @@ def test_index_of_10k_areas_agrees_with_brute_force() -> None:
     index = geo.AreaIndex(enumerate(geoms))
     assert len(index) == 10_000
     total = 0
-    for i in rng.choice(len(zips), 150, replace=False):
+    for i in rng.choice(len(zips), 80, replace=False):
         lat, lon = float(lats[i]), float(lons[i])
         expected = np.nonzero(shapely.covers(geoms, Point(lon, lat)))[0].tolist()
         assert index.covering(lat, lon) == expected
         total += len(expected)
-    assert total > 150  # the check is not vacuous: points are covered by several areas
+    assert total > 80  # the check is not vacuous: points are covered by several areas
 
 
 def test_index_mixes_polygons_zip_lists_nationwide_and_text() -> None:

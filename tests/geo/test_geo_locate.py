@@ -50,6 +50,8 @@ def fake_provider(monkeypatch: pytest.MonkeyPatch) -> None:
         ("60601-1234", 41.886, -87.623, "postcode"),
         ("Miami, FL", 25.77, -80.28, "city"),
         ("miami,fl", 25.77, -80.28, "city"),
+        ("Miami FL", 25.77, -80.28, "city"),
+        ("Chicago, Illinois, USA", 41.84, -87.68, "city"),
         ("St. Louis, Missouri", 38.64, -90.30, "city"),
         ("Ft Lauderdale, FL", 26.12, -80.23, "city"),
         ("San Francisco, CA", 37.77, -122.42, "city"),
