@@ -125,7 +125,7 @@ def parse_params(args: Mapping[str, Any], *, timezone: str = "UTC") -> SearchPar
         try:
             place = geo.locate(near)
         except geo.LocationError as exc:
-            raise ParamError("near", f"cannot place {near!r}: {exc}") from None
+            raise ParamError("near", f"near: cannot place {near!r}: {exc}") from None
         p.near, p.lat, p.lon = near, place.lat, place.lon
     if (radius := _one(args, "radius_km")) is not None:
         p.radius_km = _number("radius_km", radius, 0.001, MAX_RADIUS_KM)
