@@ -7,7 +7,17 @@ import uuid
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from resources.models import Location, Organization, Phone, Service, ServiceAtLocation, ServiceStatus
+from resources.models import (
+    Attribute,
+    Contact,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    ServiceCapacity,
+    ServiceStatus,
+)
 
 
 def simple_search(session: Session, q: str, limit: int = 50) -> list[Service]:
@@ -19,9 +29,13 @@ def simple_search(session: Session, q: str, limit: int = 50) -> list[Service]:
     stmt = stmt.options(
         selectinload(Service.organization),
         selectinload(Service.phones),
-        selectinload(Service.service_at_locations)
-        .selectinload(ServiceAtLocation.location)
-        .selectinload(Location.addresses),
+        selectinload(Service.schedules),
+        selectinload(Service.service_at_locations).options(
+            selectinload(ServiceAtLocation.schedules),
+            selectinload(ServiceAtLocation.location).options(
+                selectinload(Location.addresses), selectinload(Location.schedules)
+            ),
+        ),
     )
     return list(session.scalars(stmt.order_by(Service.name).limit(limit)))
 
@@ -35,11 +49,13 @@ def service_page(session: Session, service_id: uuid.UUID) -> Service | None:
             selectinload(Service.phones).selectinload(Phone.languages),
             selectinload(Service.schedules),
             selectinload(Service.languages),
-            selectinload(Service.capacities),
+            selectinload(Service.capacities).selectinload(ServiceCapacity.unit),
             selectinload(Service.service_areas),
             selectinload(Service.required_documents),
             selectinload(Service.cost_options),
-            selectinload(Service.attributes),
+            selectinload(Service.contacts),
+            selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.schedules),
             selectinload(Service.service_at_locations)
             .selectinload(ServiceAtLocation.location)
             .options(
@@ -59,8 +75,18 @@ def organization_page(session: Session, organization_id: uuid.UUID) -> Organizat
         select(Organization)
         .where(Organization.id == organization_id)
         .options(
-            selectinload(Organization.services),
+            selectinload(Organization.services).options(
+                selectinload(Service.phones),
+                selectinload(Service.schedules),
+                selectinload(Service.service_at_locations).options(
+                    selectinload(ServiceAtLocation.schedules),
+                    selectinload(ServiceAtLocation.location).options(
+                        selectinload(Location.addresses), selectinload(Location.schedules)
+                    ),
+                ),
+            ),
             selectinload(Organization.phones),
+            selectinload(Organization.contacts).selectinload(Contact.phones),
             selectinload(Organization.locations).selectinload(Location.addresses),
         )
     )
