@@ -27,6 +27,7 @@ BLUEPRINTS = [
 COMMANDS = [
     "app.commands:init_command",
     "resources.cli:demo_command",
+    "importers.export_cli:export_group",
     "importers.cli:import_command",
     "importers.cli:duplicates_group",
     "resources.search.cli:index_group",
