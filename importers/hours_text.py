@@ -79,7 +79,7 @@ def _normalise(text: str) -> str:
     if "<" in text and ">" in text:
         text = _TAGS.sub(" ", _BREAK_TAGS.sub("\n", text))
     text = html.unescape(text).replace("\\n", "\n")
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"[\u2010-\u2015\u2212]|GÇô|GÇö|â€“|â€”", "-", text)  # dashes, also mis-decoded
     return re.sub(r"[ \t\u00a0\u202f]+", " ", text)
 
 
@@ -254,6 +254,12 @@ def parse_hours(text: str | None) -> ParsedHours:
                 continue
             if kinds == {"D"} and carry_times and not noisy:
                 build.add(_union(items), [w for t in carry_times for w in t.windows])
+                carry_times = []
+                continue
+            timed = [it for it in items if it.kind != "W"]
+            if carry_times and {"D", "T"} <= kinds and timed[0].kind == "T":
+                _pair([*carry_times, *timed], build)  # "8am-12pm; 1pm-5pm, Mon-Fri"
+                _leftovers(segment, items, result)
                 carry_times = []
                 continue
             result.unparsed.append(carry_segment)
