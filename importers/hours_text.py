@@ -197,12 +197,17 @@ def _pair(items: list[Item], build: _Builder) -> None:
                 for part in current.parts:
                     part.used = True
         elif it.kind == "C":
+            # A closed ordinal day ("closed 1st Monday") has no weekly form: left unparsed.
             if current is not None and prev is not None and prev.kind == "D" and not current_timed:
+                if current.nth:
+                    continue
                 build.closed.update(current.days)
                 for used in (it, *current.parts):
                     used.used = True
                 current = None
             elif nxt is not None and nxt.kind == "D":
+                if nxt.nth:
+                    continue
                 build.closed.update(nxt.days)
                 it.used = nxt.used = True
             elif nxt is not None and nxt.kind == "T" and current is not None and current_timed:

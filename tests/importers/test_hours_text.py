@@ -139,6 +139,12 @@ def test_qualifiers_beside_hours_are_kept_as_unparsed() -> None:
     assert not parsed.ok
 
 
+def test_a_closed_ordinal_day_is_kept_as_text_not_lost() -> None:
+    parsed = parse_hours("Mon-Fri 9-5, closed 1st Monday")
+    assert windows(parsed.text) == [("WEEKLY", WEEKDAYS, "09:00", "17:00")]
+    assert parsed.unparsed == ["closed 1st Monday"]
+
+
 def test_parsed_overnight_hours_evaluate_as_open_after_midnight() -> None:
     schedules = parse_hours("Daily 7pm-7am").schedules
     assert is_open(schedules, datetime(2026, 11, 28, 2, 0)) is True
