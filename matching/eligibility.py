@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from matching import populations as pop
@@ -40,6 +41,30 @@ class Context:
     distance_km: float | None
     client: ClientSituations
     stale_after: timedelta = CAPACITY_FRESH_FOR
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def fit(self) -> tuple[float, list[str]]:
+        """Need fit, computed once for the rule and the score."""
+        if "fit" not in self.memo:
+            self.memo["fit"] = need_fit(self.needs, self.cand)
+        return self.memo["fit"]  # type: ignore[no-any-return]
+
+    def open_state(self) -> Any:
+        """``resources.hours.open_state`` at the time needed, computed once."""
+        if "state" not in self.memo:
+            from resources import hours
+
+            self.memo["state"] = hours.open_state(self.cand.schedules, self.at, self.cand.tz)
+        return self.memo["state"]
+
+    def open_tonight(self) -> bool | None:
+        if "tonight" not in self.memo:
+            from resources import hours
+
+            start, end = tonight(self.at, self.cand.tz)
+            rows = self.cand.schedules
+            self.memo["tonight"] = hours.open_during(rows, start, end, self.cand.tz)
+        return self.memo["tonight"]  # type: ignore[no-any-return]
 
 
 def client_situations(needs: ClientNeeds) -> ClientSituations:
@@ -194,19 +219,17 @@ def open_at_time(ctx: Context) -> Iterable[Check]:
     if not rows:
         yield Check("open", Status.NOT_STATED, "opening hours")
         return
-    from resources import hours
-
     if urgency == "now":
-        is_open = hours.is_open(rows, ctx.at, ctx.cand.tz)
+        state = ctx.open_state()
+        is_open = state.open
     else:
-        start, end = tonight(ctx.at, ctx.cand.tz)
-        is_open = hours.open_during(rows, start, end, ctx.cand.tz)
+        is_open = ctx.open_tonight()
     if is_open is None:
         yield Check("open", Status.NOT_STATED, "opening hours")
     elif is_open:
         yield Check("open", Status.PASS, "open now" if urgency == "now" else "open tonight")
     else:
-        state = hours.open_state(rows, ctx.at, ctx.cand.tz)
+        state = ctx.open_state()
         when = "now" if urgency == "now" else "tonight"
         label = f" ({state.label})" if getattr(state, "label", None) else ""
         yield Check("open", Status.FAIL, f"closed {when}{label}")
@@ -265,7 +288,7 @@ def accessibility(ctx: Context) -> Iterable[Check]:
 
 
 def offers_need(ctx: Context) -> Iterable[Check]:
-    value, _ = need_fit(ctx.needs, ctx.cand)
+    value, _ = ctx.fit()
     if value <= 0:
         wanted = " or ".join(n.label for n in ctx.needs.needs)
         yield Check("need", Status.FAIL, f"does not offer {wanted}")

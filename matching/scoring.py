@@ -17,8 +17,7 @@ from datetime import timedelta
 from matching import populations as pop
 from matching import reasons
 from matching.core import Check, Match, Status
-from matching.eligibility import Context, tonight
-from matching.fit import need_fit as _need_fit
+from matching.eligibility import Context
 
 UNKNOWN = 0.25  # what an unknown value is worth: below any stated good value
 DISTANCE_HALF_KM = 5.0  # every 5 km halves the distance component
@@ -37,7 +36,7 @@ Component = Callable[[Context, list[Check]], Part]
 
 
 def need_fit(ctx: Context, checks: list[Check]) -> Part:
-    value, why = _need_fit(ctx.needs, ctx.cand)
+    value, why = ctx.fit()
     return Part(value, "; ".join(why) or None)
 
 
@@ -65,15 +64,12 @@ def open_now(ctx: Context, checks: list[Check]) -> Part:
     rows = ctx.cand.schedules
     if not rows:
         return Part(UNKNOWN)
-    from resources import hours
-
-    state = hours.open_state(rows, ctx.at, ctx.cand.tz)
+    state = ctx.open_state()
     label = state.label if state.open is not None else None
     if state.always_open:
         return Part(1.0, label)
     if ctx.needs.urgency == "tonight":
-        start, end = tonight(ctx.at, ctx.cand.tz)
-        during = hours.open_during(rows, start, end, ctx.cand.tz)
+        during = ctx.open_tonight()
         if during is None:
             return Part(UNKNOWN)
         return Part(1.0 if during else 0.0, label if state.open else "open tonight")

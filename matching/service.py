@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 import geo
 from matching.core import ClientNeeds, Ranking, rank
 from matching.parse import InvalidField, MatchRequest
+from matching.points import PointsCache
 from matching.queries import FollowThrough, gather, resolve_needs
 
 
@@ -34,6 +35,7 @@ def find_matches(
     follow_through: FollowThrough | None = None,
     geocoder: Any = None,
     now: datetime | None = None,
+    points: PointsCache | None = None,
 ) -> Outcome:
     """Resolve location and needs, gather candidates, rank them. Raises InvalidField."""
     place = None
@@ -62,6 +64,7 @@ def find_matches(
         at=req.at,
     )
     now = now or datetime.now(UTC)
-    candidates = gather(session, needs, tz=tz, follow_through=follow_through)
+    index = points.get(session) if points is not None else None
+    candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index)
     ranking = rank(needs, candidates, now, req.weights, limit=req.limit, stale_after=stale_after)
     return Outcome(ranking, needs, place)

@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from app.db import get_session
+from app.db import get_db, get_session
 from app.errors import bad_param
 from app.openapi import register_paths
 from matching import populations as pop
 from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.openapi_spec import PATHS, SCHEMAS
 from matching.parse import InvalidField, parse_request
+from matching.points import PointsCache
 from matching.presets import PRESETS
 from matching.service import Outcome, find_matches
 
@@ -47,7 +48,18 @@ def _run(body: Any) -> Outcome:
         stale_after=timedelta(hours=float(cfg.get("CAPACITY_STALE_HOURS", 24))),
         follow_through=current_app.extensions.get("follow_through"),
         geocoder=current_app.extensions.get("geocoder"),
+        points=_points(),
     )
+
+
+def _points() -> PointsCache:
+    """The app's in-process index of service locations (see matching.points)."""
+    cache = current_app.extensions.get("match_points")
+    if cache is None:
+        ttl = float(current_app.config.get("MATCH_INDEX_TTL", 120))
+        cache = PointsCache(ttl, get_db().sessionmaker)
+        current_app.extensions["match_points"] = cache
+    return cache
 
 
 @bp.post("/api/v1/match")

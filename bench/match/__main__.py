@@ -1,0 +1,3 @@
+from bench.match.run import main
+
+main()

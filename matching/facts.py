@@ -1,0 +1,425 @@
+"""Batch loaders: the facts of the chosen candidates, one query per kind of fact.
+
+Hot path of every match. Ids travel as the database hands them over: on SQLite the 32-hex
+text stored for a UUID, passed back as one JSON parameter (``IN (SELECT value FROM
+json_each(?))``) instead of a hundred bound values; on PostgreSQL as native UUIDs. This
+halves the time spent in the driver and in SQLAlchemy's parameter expansion at 100
+candidates; candidate ids are turned into canonical UUID strings once, at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import String, bindparam, func, literal_column, or_, select, type_coerce, union_all
+from sqlalchemy.orm import Session
+
+import geo
+from matching import populations as pop
+from matching.core import Area, Candidate, Capacity, ReferralStats
+from resources.hours import ScheduleRow
+from resources.models import (
+    Accessibility,
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    RequiredDocument,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceCapacity,
+    TaxonomyTerm,
+    Unit,
+)
+
+# Referral history per service: {service_id: (total, accepted, completed)}.
+FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int]]]
+
+_INSURANCE_WORDS = {
+    "medicaid": "medicaid",
+    "medicare": "medicare",
+    "private": "private",
+    "private insurance": "private",
+    "commercial": "private",
+    "none": "none",
+    "uninsured": "none",
+    "self-pay": "none",
+    "self pay": "none",
+    "sliding scale": "none",
+    "free": "none",
+}
+_INSURANCE_LINKS = ("insurance", "payment_accepted", "insurance_accepted")
+Run = Callable[[str, Callable[["Ids"], Any]], Any]  # executes a named statement with the ids
+_SCHEDULE_FIELDS = tuple(c.key for c in Schedule.__table__.columns if c.key not in ("id",))
+
+
+class Ids:
+    """How ids are read and matched on this database (see the module docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def col(self, column: Any) -> Any:
+        return type_coerce(column, String) if self.sqlite else column
+
+    def in_(self, column: Any, name: str) -> Any:
+        """``column IN :name``, where :name is bound with ``values()``."""
+        if not self.sqlite:
+            return column.in_(bindparam(name, expanding=True))
+        values = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+        return type_coerce(column, String).in_(values.scalar_subquery())
+
+    def values(self, ids: Iterable[Any]) -> Any:
+        if not self.sqlite:
+            return list(ids)
+        return json.dumps([i.hex if isinstance(i, uuid.UUID) else i for i in ids])
+
+    @staticmethod
+    def canon(value: Any) -> str:
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
+
+
+_STATEMENTS: dict[tuple[str, bool], Any] = {}
+
+
+def _statement(name: str, ids: Ids, build: Callable[[Ids], Any]) -> Any:
+    """Each statement is built once per dialect: building one costs more than running it."""
+    key = (name, ids.sqlite)
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS[key] = build(ids)
+    return stmt
+
+
+def row_select(ids: Ids) -> Any:
+    """The service, location and organization columns of each chosen service location."""
+    return (
+        select(
+            ids.col(ServiceAtLocation.id).label("sal_id"),
+            ids.col(Service.id).label("service_id"),
+            ids.col(Location.id).label("location_id"),
+            Service.name,
+            Service.description,
+            Service.status,
+            Service.minimum_age,
+            Service.maximum_age,
+            Service.assured_date,
+            Location.name.label("location_name"),
+            Location.latitude.label("lat"),
+            Location.longitude.label("lon"),
+            Organization.name.label("org_name"),
+        )
+        .join(Service, Service.id == ServiceAtLocation.service_id)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .outerjoin(Organization, Organization.id == Service.organization_id)
+    )
+
+
+def rows_for(session: Session, sal_ids: list[uuid.UUID]) -> list[Any]:
+    """Rows for these service locations, in the order given."""
+    ids = Ids(session)
+    stmt = _statement("rows", ids, lambda i: row_select(i).where(i.in_(ServiceAtLocation.id, "sal_ids")))
+    found = {r.sal_id: r for r in session.execute(stmt, {"sal_ids": ids.values(sal_ids)})}
+    keys = [i.hex if ids.sqlite else i for i in sal_ids]
+    return [found[k] for k in keys if k in found]
+
+
+def candidates(
+    session: Session, rows: list[Any], tz: str | None, follow_through: FollowThrough | None
+) -> list[Candidate]:
+    ids = Ids(session)
+    service_ids = list({r.service_id for r in rows})
+    location_ids = list({r.location_id for r in rows})
+    sal_ids = [r.sal_id for r in rows]
+    params = {
+        "service_ids": ids.values(service_ids),
+        "location_ids": ids.values(location_ids),
+        "sal_ids": ids.values(sal_ids),
+    }
+
+    def run(name: str, build: Callable[[Ids], Any]) -> Any:
+        return session.execute(_statement(name, ids, build), params)
+
+    attrs = _attributes(run)
+    langs = _languages(run)
+    schedules = _schedules(run)
+    caps = _capacity(run)
+    areas = _areas(run)
+    docs = _documents(run)
+    access = _accessibility(run)
+    referrals = _referrals(session, service_ids, follow_through)
+    out = []
+    for r in rows:
+        a = attrs.get(r.service_id) or _Attrs()
+        name = r.name
+        if r.location_name and r.location_name != r.name:
+            name = f"{r.name} — {r.location_name}"
+        text = " ".join(x for x in (r.name, r.description, *a.term_names.values()) if x).lower()
+        out.append(
+            Candidate(
+                service_id=ids.canon(r.service_id),
+                location_id=ids.canon(r.location_id),
+                name=name,
+                status=str(getattr(r.status, "value", r.status)),
+                lat=r.lat,
+                lon=r.lon,
+                term_ids=frozenset(a.term_names),
+                term_names=a.term_names,
+                text=text,
+                minimum_age=r.minimum_age,
+                maximum_age=r.maximum_age,
+                eligibility=frozenset(a.eligibility),
+                audience=frozenset(a.audience),
+                service_areas=tuple(areas.get(r.sal_id, ()) or areas.get(r.service_id, ())),
+                required_documents=tuple(docs.get(r.service_id, ())),
+                insurance=frozenset(a.insurance) if a.insurance else None,
+                schedules=_pick_schedules(schedules, r),
+                tz=tz,
+                capacity=tuple(caps.get(r.service_id, ())),
+                languages=frozenset(langs.get(r.service_id, set()) | langs.get(r.location_id, set())),
+                accessibility=tuple(access.get(r.location_id, ())),
+                pets=a.pets,
+                assured_date=r.assured_date,
+                referrals=referrals.get(r.service_id),
+            )
+        )
+    return out
+
+
+class _Attrs:
+    __slots__ = ("term_names", "eligibility", "audience", "insurance", "pets")
+
+    def __init__(self) -> None:
+        self.term_names: dict[str, str] = {}
+        self.eligibility: set[str] = set()
+        self.audience: set[str] = set()
+        self.insurance: set[str] = set()
+        self.pets: bool | None = None
+
+
+def _attributes_stmt(ids: Ids) -> Any:
+    return (
+        select(
+            ids.col(Attribute.link_id),
+            Attribute.link_type,
+            Attribute.value,
+            TaxonomyTerm.id,
+            TaxonomyTerm.code,
+            TaxonomyTerm.name,
+        )
+        .outerjoin(TaxonomyTerm, TaxonomyTerm.id == Attribute.taxonomy_term_id)
+        .where(ids.in_(Attribute.link_id, "service_ids"))
+        .where(or_(Attribute.link_entity.is_(None), Attribute.link_entity == "service"))
+    )
+
+
+def _attributes(run: Run) -> dict[Any, _Attrs]:
+    out: dict[Any, _Attrs] = defaultdict(_Attrs)
+    for link_id, link_type, value, term_id, code, name in run("attributes", _attributes_stmt):
+        a = out[link_id]
+        kind = (link_type or "").strip().lower()
+        if kind in ("eligibility", "audience"):
+            sit = pop.code_for_term(code, name)
+            if sit:
+                (a.eligibility if kind == "eligibility" else a.audience).add(sit)
+            continue
+        if kind in _INSURANCE_LINKS:
+            plan = _INSURANCE_WORDS.get((value or name or "").strip().lower())
+            if plan:
+                a.insurance.add(plan)
+            continue
+        if kind == "pets":
+            a.pets = (value or "yes").strip().lower() in ("yes", "true", "1", "allowed")
+            continue
+        if term_id is not None:
+            a.term_names[str(term_id)] = name or code or str(term_id)
+    return out
+
+
+def _languages_stmt(ids: Ids) -> Any:
+    cols = (ids.col(Language.service_id), ids.col(Language.location_id), Language.code, Language.name)
+    # One branch per key: an OR of two IN lists makes SQLite scan the table.
+    return union_all(
+        select(*cols).where(ids.in_(Language.service_id, "service_ids")),
+        select(*cols).where(ids.in_(Language.location_id, "location_ids")),
+    )
+
+
+def _languages(run: Run) -> dict[Any, set[str]]:
+    out: dict[Any, set[str]] = defaultdict(set)
+    for service_id, location_id, code, name in run("languages", _languages_stmt):
+        value = (code or "").strip().lower()[:2] or _language_code(name)
+        if value:
+            out[service_id or location_id].add(value)
+    return out
+
+
+def _language_code(name: str | None) -> str:
+    from matching.reasons import LANGUAGES
+
+    wanted = (name or "").strip().lower()
+    return next((c for c, n in LANGUAGES.items() if n.lower() == wanted), "")
+
+
+def _schedules_stmt(ids: Ids) -> Any:
+    cols = [
+        ids.col(Schedule.id).label("id"),
+        ids.col(Schedule.service_id).label("service_id"),
+        ids.col(Schedule.location_id).label("location_id"),
+        ids.col(Schedule.service_at_location_id).label("service_at_location_id"),
+        *(getattr(Schedule, f) for f in _SCHEDULE_FIELDS if not f.endswith("_id")),
+    ]
+    # No "IS NULL" filters: on SQLite they walk the whole index of a mostly-NULL column.
+    return union_all(
+        select(*cols).where(ids.in_(Schedule.service_at_location_id, "sal_ids")),
+        select(*cols).where(ids.in_(Schedule.service_id, "service_ids")),
+        select(*cols).where(ids.in_(Schedule.location_id, "location_ids")),
+    )
+
+
+def _schedules(run: Run) -> dict[tuple[str, Any], list[ScheduleRow]]:
+    out: dict[tuple[str, Any], list[ScheduleRow]] = defaultdict(list)
+    seen: set[Any] = set()
+    for row in run("schedules", _schedules_stmt).mappings():
+        if row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        parsed = _schedule_row(tuple((k, v) for k, v in row.items() if not k.endswith("id")))
+        if parsed is None:
+            continue  # a malformed row is reported by the catalog checks, not guessed here
+        if row["service_at_location_id"]:
+            out[("sal", row["service_at_location_id"])].append(parsed)
+        elif row["service_id"]:
+            out[("service", row["service_id"])].append(parsed)
+        elif row["location_id"]:
+            out[("location", row["location_id"])].append(parsed)
+    return out
+
+
+@lru_cache(maxsize=20_000)
+def _schedule_row(items: tuple[tuple[str, Any], ...]) -> ScheduleRow | None:
+    """Parsed once per distinct content: most rows repeat (Mon-Fri 9-5) and parsing is not free."""
+    try:
+        return ScheduleRow.from_mapping(dict(items))
+    except ValueError:
+        return None
+
+
+def _pick_schedules(schedules: dict[tuple[str, Any], list[ScheduleRow]], r: Any) -> tuple[ScheduleRow, ...]:
+    """The most specific hours: this service here, else the service, else the location."""
+    for key in (("sal", r.sal_id), ("service", r.service_id), ("location", r.location_id)):
+        if schedules.get(key):
+            return tuple(schedules[key])
+    return ()
+
+
+def _capacity_stmt(ids: Ids) -> Any:
+    return (
+        select(
+            ids.col(ServiceCapacity.service_id),
+            Unit.name,
+            ServiceCapacity.available,
+            ServiceCapacity.maximum,
+            ServiceCapacity.updated,
+        )
+        .join(Unit, Unit.id == ServiceCapacity.unit_id)
+        .where(ids.in_(ServiceCapacity.service_id, "service_ids"))
+    )
+
+
+def _capacity(run: Run) -> dict[Any, list[Capacity]]:
+    out: dict[Any, list[Capacity]] = defaultdict(list)
+    for service_id, unit, available, maximum, updated in run("capacity", _capacity_stmt):
+        unit_name = (unit or "").strip()
+        if unit_name and not unit_name.endswith("s"):
+            unit_name += "s"
+        out[service_id].append(Capacity(unit_name or None, available, maximum, updated))
+    return out
+
+
+def _areas_stmt(ids: Ids) -> Any:
+    cols = (
+        ids.col(ServiceArea.service_id),
+        ids.col(ServiceArea.service_at_location_id),
+        ServiceArea.name,
+        ServiceArea.description,
+        ServiceArea.extent,
+        ServiceArea.extent_type,
+    )
+    return union_all(
+        select(*cols).where(ids.in_(ServiceArea.service_id, "service_ids")),
+        select(*cols).where(ids.in_(ServiceArea.service_at_location_id, "sal_ids")),
+    )
+
+
+def _areas(run: Run) -> dict[Any, list[Area]]:
+    out: dict[Any, list[Area]] = defaultdict(list)
+    seen: set[tuple[Any, ...]] = set()
+    for row in run("areas", _areas_stmt):
+        if tuple(row) in seen:
+            continue
+        seen.add(tuple(row))
+        service_id, sal_id, name, description, extent, extent_type = row
+        record = {"name": name or description, "extent": extent, "extent_type": extent_type}
+        out[sal_id or service_id].append(Area(name or description, _area(record)))
+    return out
+
+
+def _area(record: dict[str, Any]) -> Any:
+    key = (record["name"], record["extent"], record["extent_type"])
+    return _area_cached(*key)
+
+
+@lru_cache(maxsize=5_000)
+def _area_cached(name: str | None, extent: str | None, extent_type: str | None) -> Any:
+    """Resolving a named area or parsing a polygon is slow; areas repeat across services."""
+    return geo.service_area_from_hsds({"name": name, "extent": extent, "extent_type": extent_type})
+
+
+def _documents_stmt(ids: Ids) -> Any:
+    return select(ids.col(RequiredDocument.service_id), RequiredDocument.document).where(
+        ids.in_(RequiredDocument.service_id, "service_ids")
+    )
+
+
+def _documents(run: Run) -> dict[Any, list[str]]:
+    out: dict[Any, list[str]] = defaultdict(list)
+    for service_id, document in run("documents", _documents_stmt):
+        if document:
+            out[service_id].append(document)
+    return out
+
+
+def _accessibility_stmt(ids: Ids) -> Any:
+    return select(ids.col(Accessibility.location_id), Accessibility.description, Accessibility.details).where(
+        ids.in_(Accessibility.location_id, "location_ids")
+    )
+
+
+def _accessibility(run: Run) -> dict[Any, list[str]]:
+    out: dict[Any, list[str]] = defaultdict(list)
+    for location_id, description, details in run("accessibility", _accessibility_stmt):
+        out[location_id].append(" ".join(x for x in (description, details) if x))
+    return out
+
+
+def _referrals(
+    session: Session, service_ids: list[Any], follow_through: FollowThrough | None
+) -> dict[Any, ReferralStats]:
+    """Past referrals per service, from the function the referral workflow supplies.
+
+    Matching and referrals are sibling packages, so the app keeps that function in
+    ``app.extensions["follow_through"]``; without one every provider gets the prior.
+    """
+    if follow_through is None:
+        return {}
+    by_uuid = {uuid.UUID(Ids.canon(s)): s for s in service_ids}
+    counts = follow_through(session, list(by_uuid))
+    return {by_uuid[k]: ReferralStats(*v) for k, v in counts.items() if k in by_uuid}
