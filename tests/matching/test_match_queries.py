@@ -122,3 +122,23 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
         _tag(db, svc, shelter)
     assert count() == few
     assert few <= 10
+
+
+def test_in_process_index_finds_the_same_candidates_as_sql(db, make_service, make_term, shelter_terms):
+    from matching.points import Points, PointsCache
+
+    _, shelter, family = shelter_terms
+    detox = make_term("1180", "Detox")
+    for i, (term, lat) in enumerate([(shelter, 0.01), (family, 0.05), (detox, 0.02), (shelter, 0.5)]):
+        _tag(db, make_service(f"Place {i}", lat=COLUMBUS[0] + lat), term)
+    make_service("Detox Now", description="24 hour intake", lat=COLUMBUS[0] + 0.03)
+    make_service("Food Pantry", description="groceries")
+    points = Points.build(db)
+    for raw in (["1135"], ["detox"], ["Emergency Shelter", "detox"], []):
+        needs = ClientNeeds(needs=resolve_needs(db, raw), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+        by_sql = [c.name for c in gather(db, needs)]
+        by_index = [c.name for c in gather(db, needs, points=points)]
+        assert by_index == by_sql, raw
+    assert PointsCache(ttl=0).get(db) is not PointsCache(ttl=0).get(db)
+    cache = PointsCache(ttl=60)
+    assert cache.get(db) is cache.get(db)
