@@ -17,8 +17,8 @@ Conventions the rest of Linkage reads (matching, search, the service page):
   term ``insurance:<plan>`` in the small "Linkage" taxonomy. Free and sliding-scale
   services say so in `cost_options` and carry no insurance attribute.
 * Pets: link_type ``pets``, value ``yes`` or ``no``, on shelters.
-* Beds: `capacities` with unit "bed" (one shared unit row); about one shelter in eight
-  does not report beds. Update times are offsets before `now`.
+* Beds: `capacities` with unit "bed" (one shared unit row); a few programs
+  do not report beds (6 of 80 in seed 2026). Update times are offsets before `now`.
 * Hours: weekly rows in the location's zone (America/New_York); a Thanksgiving exception
   row (valid_from = valid_to) closes some services and gives meal sites special hours.
 """
@@ -26,6 +26,7 @@ Conventions the rest of Linkage reads (matching, search, the service page):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 import uuid
 from typing import Any
@@ -38,20 +39,27 @@ from resources.demo.parts import all_terms, term_id
 __all__ = ["generate", "load_demo", "term_id"]
 
 
-def _walk(table: str, data: dict[str, Any], out: dict[str, set[str]]) -> None:
-    """Every (table, id) in a nested HSDS record."""
+@functools.cache
+def _children(table: str) -> tuple[tuple[str, str], ...]:
+    """(json key, child table) of what a record of `table` nests."""
     from resources.hsds import NEST
     from resources.models import HSDS_MODELS
 
+    rels = HSDS_MODELS[table].__mapper__.relationships
+    nested = [(key, rels[rel].mapper.class_.__tablename__) for key, rel in NEST.get(table, {}).items()]
+    return (*nested, ("attributes", "attribute"))
+
+
+def _walk(table: str, data: dict[str, Any], out: dict[str, set[str]]) -> None:
+    """Every (table, id) in a nested HSDS record."""
     out.setdefault(table, set()).add(data["id"])
-    model = HSDS_MODELS[table]
-    for key, rel in NEST.get(table, {}).items():
+    for key, child in _children(table):
         value = data.get(key)
-        child = model.__mapper__.relationships[rel].mapper.class_.__tablename__
-        for item in value if isinstance(value, list) else [value] if value else []:
-            _walk(child, item, out)
-    for item in data.get("attributes") or []:
-        _walk("attribute", item, out)
+        if isinstance(value, list):
+            for item in value:
+                _walk(child, item, out)
+        elif value:
+            _walk(child, value, out)
 
 
 def _preregister(session: Any, records: list[tuple[str, dict[str, Any]]]) -> None:
@@ -78,17 +86,38 @@ def _preregister(session: Any, records: list[tuple[str, dict[str, Any]]]) -> Non
                 registry[(table, key)] = obj
 
 
+_SHARED_KEYS = ("organization", "location", "taxonomy_term", "unit")
+
+
+def _slim(value: Any, seen: set[str]) -> Any:
+    """The same records with every repeat of a shared one (an organization nested in each of
+    its services, a term in each attribute) cut to its id: the upsert then only links it."""
+    if isinstance(value, list):
+        return [_slim(v, seen) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key in _SHARED_KEYS and isinstance(item, dict):
+            if item["id"] in seen:
+                out[key] = {"id": item["id"]}
+                continue
+            seen.add(item["id"])
+        out[key] = _slim(item, seen)
+    return out
+
+
 def load(session: Any, services: list[dict[str, Any]]) -> int:
     """Write the taxonomy and the services into `session` (not committed); returns the count."""
     from resources.hsds import from_hsds
 
     terms = all_terms()
+    seen = {t["id"] for t in terms}
+    records = [("taxonomy_term", t) for t in terms] + [("service", _slim(s, seen)) for s in services]
     with session.no_autoflush:
-        _preregister(session, [("taxonomy_term", t) for t in terms] + [("service", s) for s in services])
-    for item in terms:
-        from_hsds(session, "taxonomy_term", item)
-    for item in services:
-        from_hsds(session, "service", item)
+        _preregister(session, records)
+    for table, item in records:
+        from_hsds(session, table, item)
     session.flush()
     return len(services)
 

@@ -1,0 +1,3 @@
+from bench.demo.run import main
+
+main()
