@@ -88,7 +88,7 @@ def detect_version(names: set[str]) -> str:
 def read_rows(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)
             header = next(reader, None)
             if header is None:
                 return [], []

@@ -12,6 +12,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,19 @@ def guess_table(obj: dict[str, Any], name: str = "") -> str:
     return "service"
 
 
+@cache
+def _relationships(table: str) -> dict[str, tuple[str, str, str, str]]:
+    """key -> (direction, child table, child's fk to us, our fk to the child), once per table."""
+    out = {}
+    for key, prop in HSDS_MODELS[table].__mapper__.relationships.items():
+        if prop.viewonly:
+            continue
+        fk = next(iter(prop.remote_side)).key if prop.direction.name == "ONETOMANY" else ""
+        local = next(iter(prop.local_columns)).key if prop.direction.name == "MANYTOONE" else ""
+        out[key] = (prop.direction.name, prop.mapper.class_.__tablename__, fk, local)
+    return out
+
+
 class Flattener:
     def __init__(self, report: ImportReport) -> None:
         self.report = report
@@ -77,8 +91,7 @@ class Flattener:
             self.report.read(table)
             self.report.reject(table, file, row, "(record)", "must be a JSON object", obj)
             return None
-        model = HSDS_MODELS[table]
-        rels = model.__mapper__.relationships
+        rels = _relationships(table)
         sid = obj.get("id")
         if sid in (None, ""):
             sid = f"{parent[2]}/{table}/{len(self.rows)}" if parent else None
@@ -94,16 +107,13 @@ class Flattener:
         for key, value in obj.items():
             if key not in rels or value is None:
                 continue
-            prop = rels[key]
-            child = prop.mapper.class_.__tablename__
-            if prop.direction.name == "ONETOMANY":
-                fk = next(iter(prop.remote_side)).key
+            direction, child, fk, local = rels[key]
+            if direction == "ONETOMANY":
                 items = value if isinstance(value, list) else [value]
                 for item in items:
                     self.add(child, item, file, row, (fk, table, str(sid)))
-            elif prop.direction.name == "MANYTOONE" and isinstance(value, dict):
+            elif direction == "MANYTOONE" and isinstance(value, dict):
                 cid = self.add(child, value, file, row, None)
-                local = next(iter(prop.local_columns)).key
                 if cid is not None and rec.get(local) in (None, ""):
                     rec[local] = cid
         for i, attr in enumerate(obj.get("attributes") or []):

@@ -7,6 +7,7 @@ index hooks see every one of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -29,6 +30,12 @@ from resources.models import HSDS_MODELS, Metadata, Service, ServiceStatus
 
 # References a record is still whole without (a location without its organization).
 DROPPABLE_REFS = {"organization_id", "program_id", "taxonomy_id", "parent_id", "contact_id"}
+# Values HSDS requires that a source may leave out, and what leaving them out means.
+DEFAULTS = {
+    "location": {"location_type": "physical"},
+    "address": {"address_type": "physical"},
+    "service": {"status": "active"},
+}
 # Deterministic ids for records whose source has no UUIDs: uuid5(NAMESPACE, source/table/id).
 NAMESPACE = uuid.UUID("6f1c5b9e-3f1d-5a3e-9a43-4c1d1e0b8a11")
 FLUSH_EVERY = 2000
@@ -112,18 +119,14 @@ class Importer:
 
     # ------------------------------------------------------------------ one row
 
-    def _map(self, row: Row) -> dict[str, Any] | None:
+    def _map(self, row: Row, eid: uuid.UUID) -> dict[str, Any] | None:
         """Normalize, map ids, parse and check one row; None when it is rejected (and reported)."""
         t = self.tables[row.table]
         data = row.data
         rep = self.report
         for fld, what, _old in normalize_record(row.table, data):
             rep.fix(row.table, fld, what)
-        sid = data.get("id")
-        if sid is None or str(sid).strip() == "":
-            rep.reject(row.source_table, row.file, row.row, "id", "the row has no id")
-            return None
-        out: dict[str, Any] = {"id": entity_id(self.source, row.table, sid)}
+        out: dict[str, Any] = {"id": eid}
         for key, value in data.items():
             if key == "id" or key not in t.cols:
                 continue
@@ -164,12 +167,16 @@ class Importer:
                 rep.flag(row.source_table, row.file, row.row, key, f"value left out: {exc.reason}", value)
         if "description" in t.required and out.get("description") is None:
             out["description"] = ""
+        for key, value in DEFAULTS.get(row.table, {}).items():
+            if out.get(key) is None:
+                out[key] = parse_value(row.table, t.cols[key], value)
         if row.table == "location":
             locations.check(self, row, out)
         elif row.table == "address":
             locations.remember_address(self, out)
         check = {k: format_value(v) for k, v in out.items()}
-        for fld, reason in problems(row.table, check):
+        trusted = {k for k, v in out.items() if isinstance(v, (uuid.UUID, dt.date))}
+        for fld, reason in problems(row.table, check, trusted):
             if fld in t.required or fld in ("(record)",) or fld in validate_required(row.table):
                 rep.reject(row.source_table, row.file, row.row, fld, reason, check.get(fld, ""))
                 return None
@@ -191,31 +198,35 @@ class Importer:
     def _apply(self, row: Row) -> str:
         rep = self.report
         table = row.table
-        values = self._map(row)
-        if values is None:
+        raw = row.data.get("id")
+        sid = "" if raw is None else str(raw).strip()
+        if not sid:
+            rep.reject(row.source_table, row.file, row.row, "id", "the row has no id")
             return "rejected"
-        eid = values["id"]
-        sid = str(row.data["id"]).strip()
-        digest = hashlib.sha1(
-            json.dumps(values, sort_keys=True, default=str).encode(), usedforsecurity=False
-        ).hexdigest()
-        key = (row.source_table, sid)
-        known = self.known.setdefault(table, set())
-        prev = self.prov.get(key)
+        eid = entity_id(self.source, table, sid)
         if eid in self.seen and self.seen[eid] != row.source_table:
             # Two files of one table (regular and holiday schedules) may reuse an id.
             other = self.seen[eid]
-            eid = values["id"] = uuid.uuid5(NAMESPACE, f"{self.source}\x1f{row.source_table}\x1f{sid}")
+            eid = uuid.uuid5(NAMESPACE, f"{self.source}\x1f{row.source_table}\x1f{sid}")
             rep.fix(row.source_table, "id", f"id also used in {other}: given its own")
         if eid in self.seen:
             rep.reject(
                 row.source_table, row.file, row.row, "id", "the same id appears twice in this source", sid
             )
-            return
+            return "rejected"
         self.seen[eid] = row.source_table
+        # The source row as read: unchanged since last time means nothing to clean, check or write.
+        digest = hashlib.sha1(
+            json.dumps(row.data, sort_keys=True, default=str).encode(), usedforsecurity=False
+        ).hexdigest()
+        known = self.known.setdefault(table, set())
+        prev = self.prov.get((row.source_table, sid))
         if prev is not None and prev[1] == eid and prev[2] == digest and not prev[3] and eid in known:
             rep.outcome(row.source_table, "unchanged")
             return "unchanged"
+        values = self._map(row, eid)
+        if values is None:
+            return "rejected"
         model = self.tables[table].model
         if eid in known:
             obj = self.session.get(model, eid)
@@ -291,6 +302,7 @@ class Importer:
     def run(self, batch: Batch) -> None:
         order = {name: i for i, name in enumerate(HSDS_MODELS)}
         order["metadata"] = len(order)
+        derive_eligibility(batch.rows, self.report)
         rows = sorted(batch.rows, key=lambda r: order.get(r.table, len(order)))
         self._preload({r.table for r in rows if r.table in HSDS_MODELS})
         self.known["metadata"] = (
@@ -359,6 +371,39 @@ class Importer:
                 .execution_options(synchronize_session=False)
             )
         self.session.flush()
+
+
+def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
+    """Services whose source gave eligibility only as text get its situations and ages too."""
+    from importers.eligibility_text import ages, eligibility_attributes, term_rows
+    from importers.normalize import clean_text
+
+    linked = {
+        str(r.data.get("link_id"))
+        for r in rows
+        if r.table == "attribute"
+        and str(r.data.get("link_type") or "").lower() in ("eligibility", "audience")
+    }
+    codes: dict[str, str] = {}
+    extra: list[Row] = []
+    for r in rows:
+        text = r.data.get("eligibility_description") if r.table == "service" else None
+        sid = str(r.data.get("id"))
+        if not text or sid in linked:
+            continue
+        text = clean_text(str(text)) or ""
+        low, high = ages(text)
+        for key, value in (("minimum_age", low), ("maximum_age", high)):
+            if value is not None and r.data.get(key) in (None, ""):
+                r.data[key] = value
+                report.fix("service", key, "read from the eligibility text")
+        for attr in eligibility_attributes(sid, text):
+            codes[attr["code"]] = attr["label"]
+            extra.append(Row("attribute", {**attr, "link_id": sid}, r.file, r.row, "eligibility_text"))
+    if extra:
+        for table, data in term_rows(codes):
+            extra.append(Row(table, data, "(Open Eligibility)", None, f"open_eligibility.{table}"))
+        rows.extend(extra)
 
 
 def validate_required(table: str) -> tuple[str, ...]:
