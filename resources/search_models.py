@@ -66,9 +66,9 @@ search_document_term = Table(
     "search_document_term",
     Base.metadata,
     Column(
-        "doc_id",
-        Integer,
-        ForeignKey("search_document.id", ondelete="CASCADE"),
+        "doc_key",
+        Uuid,
+        ForeignKey("search_document.key", ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("term_id", Uuid, primary_key=True, index=True),

@@ -109,15 +109,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_search_document_service_id"), ["service_id"], unique=False)
     op.create_table(
         "search_document_term",
-        sa.Column("doc_id", sa.Integer(), nullable=False),
+        sa.Column("doc_key", sa.Uuid(), nullable=False),
         sa.Column("term_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["doc_id"],
-            ["search_document.id"],
-            name=op.f("fk_search_document_term_doc_id_search_document"),
+            ["doc_key"],
+            ["search_document.key"],
+            name=op.f("fk_search_document_term_doc_key_search_document"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("doc_id", "term_id", name=op.f("pk_search_document_term")),
+        sa.PrimaryKeyConstraint("doc_key", "term_id", name=op.f("pk_search_document_term")),
     )
     with op.batch_alter_table("search_document_term", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_search_document_term_term_id"), ["term_id"], unique=False)

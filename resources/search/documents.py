@@ -50,6 +50,12 @@ _SCHEDULE_FIELDS = (
 )  # fmt: skip
 
 
+def status_token(status: str) -> str:
+    """A token for the status inside the text, so FTS5 can leave inactive services out in the
+    MATCH itself and keep its fast top-N plan ("xstatustemporarilyclosed")."""
+    return "xstatus" + "".join(ch for ch in status.lower() if ch.isalpha())
+
+
 def chunks(ids: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
@@ -282,7 +288,12 @@ def _document(
         "languages": " ".join(codes),
         "accessibility": access_text,
         "areas": " ".join(area_text),
-        "keywords": _join(*keywords, place.name if place else None, place.alternate_name if place else None),
+        "keywords": _join(
+            *keywords,
+            place.name if place else None,
+            place.alternate_name if place else None,
+            status_token(status),
+        ),
         "lang_codes": f" {' '.join(codes)} " if codes else "",
         "min_age": svc.minimum_age,
         "max_age": svc.maximum_age,
@@ -310,15 +321,11 @@ def write(conn: Connection, service_ids: Iterable[uuid.UUID], terms: Terms | Non
 
 
 def insert_documents(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    """Plain executemany (no RETURNING): term links point at the document's key."""
     if not docs:
         return
-    t = search_document
     rows = [{k: v for k, v in d.items() if k != "_terms"} for d in docs]
-    ids = conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), rows).scalars().all()
-    links = [
-        {"doc_id": doc_id, "term_id": term}
-        for doc_id, d in zip(ids, docs, strict=True)
-        for term in d["_terms"]
-    ]
+    conn.execute(insert(search_document), rows)
+    links = [{"doc_key": d["key"], "term_id": term} for d in docs for term in d["_terms"]]
     if links:
         conn.execute(insert(search_document_term), links)

@@ -119,7 +119,7 @@ def affected_services(conn: Connection, touched: Touched) -> set[uuid.UUID]:
         for part in documents.chunks(list(wanted), 900):
             queries.append(
                 select(d.c.service_id)
-                .select_from(d.join(search_document_term, search_document_term.c.doc_id == d.c.id))
+                .select_from(d.join(search_document_term, search_document_term.c.doc_key == d.c.key))
                 .where(search_document_term.c.term_id.in_(part))
             )
     for q in queries:

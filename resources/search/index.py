@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, column, func, literal, literal_colum
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session
 
+from resources.search.documents import status_token
 from resources.search_models import search_document as D
 
 VOCAB_TTL_S = 60.0
@@ -31,6 +32,8 @@ class TextQuery:
 
     groups: list[list[str]] = field(default_factory=list)
     any_group: bool = False
+    # Statuses to leave out inside the match (engines with `status_in_match`).
+    exclude_status: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -40,6 +43,7 @@ class SearchIndex(Protocol):
     """What search needs from an engine; everything else is plain SQL on search_document."""
 
     name: str
+    status_in_match: bool
 
     def match_rows(
         self,
@@ -49,6 +53,19 @@ class SearchIndex(Protocol):
         columns: Sequence[Any],
     ) -> list[Row[Any]]:
         """Rows of `columns` plus `score` (higher is better) for documents matching all of it."""
+        ...
+
+    def top_rows(
+        self,
+        conn: Connection,
+        query: TextQuery,
+        where: Sequence[ColumnElement[bool]],
+        columns: Sequence[Any],
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
+        """The best `limit` rows after `offset` by score, the total, and (term_ids, lang_codes,
+        n) rows for facets, without materialising every match."""
         ...
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
@@ -97,6 +114,7 @@ class Fts5Index:
     """SQLite: FTS5 external-content table `search_fts` and R*Tree `search_geo`."""
 
     name = "sqlite-fts5"
+    status_in_match = True
     _fts = table("search_fts", column("rowid"), column("rank"))
     _geo = table(
         "search_geo", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon")
@@ -109,7 +127,67 @@ class Fts5Index:
     @staticmethod
     def match_expression(query: TextQuery) -> str:
         groups = ["(" + " OR ".join(f'"{alt}"' for alt in group) + ")" for group in query.groups]
-        return (" OR " if query.any_group else " AND ").join(groups)
+        expr = "(" + (" OR " if query.any_group else " AND ").join(groups) + ")"
+        for status in query.exclude_status:
+            expr += f" NOT keywords:{status_token(status)}"
+        return expr
+
+    def top_rows(
+        self,
+        conn: Connection,
+        query: TextQuery,
+        where: Sequence[ColumnElement[bool]],
+        columns: Sequence[Any],
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
+        match = {"m": self.match_expression(query)}
+        if where:
+            fts = self._fts
+            base = D.join(fts, fts.c.rowid == D.c.id)
+            cond = [text("search_fts MATCH :m").bindparams(**match), *where]
+            rows = conn.execute(
+                select(*columns, (-fts.c.rank).label("score"))
+                .select_from(base)
+                .where(*cond)
+                .order_by(fts.c.rank)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            total = conn.execute(select(func.count()).select_from(base).where(*cond)).scalar_one()
+            facet = conn.execute(
+                select(D.c.term_ids, D.c.lang_codes, func.count().label("n"))
+                .select_from(base)
+                .where(*cond)
+                .group_by(D.c.term_ids, D.c.lang_codes)
+            ).all()
+            return list(rows), int(total), list(facet)
+        # The shape that lets FTS5 pick the top rows by rank before touching the documents.
+        top = (
+            text(
+                "SELECT rowid AS rid, rank FROM search_fts WHERE search_fts MATCH :m "
+                "ORDER BY rank LIMIT :n OFFSET :o"
+            )
+            .bindparams(**match, n=limit, o=offset)
+            .columns(column("rid"), column("rank"))
+            .subquery("top")
+        )
+        rows = conn.execute(
+            select(*columns, (-top.c.rank).label("score"))
+            .select_from(top.join(D, D.c.id == top.c.rid))
+            .order_by(top.c.rank)
+        ).all()
+        total = conn.execute(
+            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :m"), match
+        ).scalar_one()
+        facet = conn.execute(
+            text(
+                "SELECT term_ids, lang_codes, count(*) AS n FROM search_document WHERE id IN "
+                "(SELECT rowid FROM search_fts WHERE search_fts MATCH :m) GROUP BY term_ids, lang_codes"
+            ),
+            match,
+        ).all()
+        return list(rows), int(total), list(facet)
 
     def match_rows(
         self,
@@ -160,6 +238,7 @@ class PostgresIndex:
     D the rest) with a GIN index; points by a (latitude, longitude) btree."""
 
     name = "postgresql-fts"
+    status_in_match = False
     _tsv = literal_column("search_document.tsv")
     _english = literal_column("'english'::regconfig")
 
@@ -187,6 +266,29 @@ class PostgresIndex:
         score = func.ts_rank(literal_column("'{0.1,0.3,0.6,1.0}'::float4[]"), self._tsv, tsq)
         stmt = select(*columns, score.label("score")).where(self._tsv.op("@@")(tsq), *where)
         return list(conn.execute(stmt))
+
+    def top_rows(
+        self,
+        conn: Connection,
+        query: TextQuery,
+        where: Sequence[ColumnElement[bool]],
+        columns: Sequence[Any],
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
+        tsq = func.to_tsquery(self._english, self.tsquery(query))
+        score = func.ts_rank(literal_column("'{0.1,0.3,0.6,1.0}'::float4[]"), self._tsv, tsq).label("score")
+        cond = [self._tsv.op("@@")(tsq), *where]
+        rows = conn.execute(
+            select(*columns, score).where(*cond).order_by(score.desc(), D.c.id).limit(limit).offset(offset)
+        ).all()
+        total = conn.execute(select(func.count()).select_from(D).where(*cond)).scalar_one()
+        facet = conn.execute(
+            select(D.c.term_ids, D.c.lang_codes, func.count().label("n"))
+            .where(*cond)
+            .group_by(D.c.term_ids, D.c.lang_codes)
+        ).all()
+        return list(rows), int(total), list(facet)
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         return and_(D.c.latitude.between(box[0], box[2]), D.c.longitude.between(box[1], box[3]))

@@ -30,15 +30,14 @@ from resources.models import ServiceCapacity, TaxonomyTerm
 from resources.search import documents, hooks, synonyms
 from resources.search import text as textq
 from resources.search.index import SearchIndex, index_for
-from resources.search.params import ParamError, SearchParams
-from resources.search.results import page_details
+from resources.search.params import STATUSES, ParamError, SearchParams
+from resources.search.results import doc_ids, page_details
 from resources.search_models import search_document as D
 from resources.search_models import search_document_term as DT
 
-COLUMNS = (
-    D.c.id, D.c.key, D.c.service_id, D.c.location_id, D.c.latitude, D.c.longitude, D.c.hours,
-    D.c.term_ids, D.c.lang_codes,
-)  # fmt: skip
+# Candidate rows carry no UUIDs (decoding them for every match costs more than the search);
+# the page's rows get their ids afterwards.
+COLUMNS = (D.c.id, D.c.latitude, D.c.longitude, D.c.hours, D.c.term_ids, D.c.lang_codes)
 FACET_LIMIT = 20
 
 
@@ -66,13 +65,13 @@ def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
     return hooks.descendants(documents.Terms(conn), roots)
 
 
-def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[Any]:
+def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams, text_query: bool) -> list[Any]:
     where: list[Any] = []
-    if p.status != "any":
+    if p.status != "any" and not (text_query and index.status_in_match):
         where.append(D.c.status == p.status)
     if p.taxonomy:
         terms = resolve_terms(conn, p.taxonomy)
-        where.append(D.c.id.in_(select(DT.c.doc_id).where(DT.c.term_id.in_(terms))))
+        where.append(D.c.key.in_(select(DT.c.doc_key).where(DT.c.term_id.in_(terms))))
     if p.language:
         cond = D.c.lang_codes.like(f"% {p.language} %")
         if p.language in ("en", "eng", "english"):
@@ -138,7 +137,8 @@ def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> 
     from resources.models import ServiceArea
 
     sa = ServiceArea.__table__
-    ids = list({r.service_id for r in rows})
+    idents = doc_ids(conn, [r.id for r in rows])
+    ids = list({i.service_id for i in idents.values()})
     areas: dict[Any, list[Any]] = {}
     for part in documents.chunks(ids, 900):
         for a in conn.execute(select(sa).where(sa.c.service_id.in_(part))):
@@ -146,11 +146,12 @@ def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> 
     verdict: dict[Any, bool] = {}
     out = []
     for r in rows:
-        own = areas.get(r.key) or areas.get(r.service_id)
+        ident = idents[r.id]
+        own = areas.get(ident.key) or areas.get(ident.service_id)
         if not own:
             out.append(r)
             continue
-        key = r.key if r.key in areas else r.service_id
+        key = ident.key if ident.key in areas else ident.service_id
         if key not in verdict:
             answers = []
             for a in own:
@@ -165,11 +166,16 @@ def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> 
 
 
 def facets(conn: Connection, rows: Sequence[Row[Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Counts over every match; rows are documents, or (term_ids, lang_codes, n) groups."""
     terms: Counter[str] = Counter()
     langs: Counter[str] = Counter()
     for r in rows:
-        terms.update(set(r.term_ids.split()))
-        langs.update(c for c in r.lang_codes.split() if len(c) <= 3)
+        n = getattr(r, "n", 1)
+        for t in set(r.term_ids.split()):
+            terms[t] += n
+        for c in r.lang_codes.split():
+            if len(c) <= 3:
+                langs[c] += n
     top = terms.most_common(FACET_LIMIT)
     t = TaxonomyTerm.__table__
     names = {}
@@ -200,39 +206,55 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     conn = session.connection()
     index = index_for(conn)
     parsed = textq.parse(conn, index, p.q, synonyms.load_table(session))
-    where = sql_filters(conn, index, p)
-    rows = index.match_rows(conn, parsed.query, where, COLUMNS)
-    match = "all"
-    if not rows and parsed.query and len(parsed.query.groups) > 1:
-        parsed.query.any_group = True
-        match = "any"
-        rows = index.match_rows(conn, parsed.query, where, COLUMNS)
-
-    dist: dict[int, float] = {}
-    if p.point and rows:
-        lats = np.array([r.latitude if r.latitude is not None else np.nan for r in rows], dtype=float)
-        lons = np.array([r.longitude if r.longitude is not None else np.nan for r in rows], dtype=float)
-        km = geo.distances_km(p.point[0], p.point[1], lats, lons)
-        dist = {r.id: float(k) for r, k in zip(rows, km, strict=True) if np.isfinite(k)}
-        if p.radius_km:
-            rows = [r for r in rows if dist.get(r.id, np.inf) <= p.radius_km]
-    opened: dict[str | None, bool | None] = {}
-    if p.open_filter:
-        rows = [r for r in rows if open_at(r.hours, at, ctx.timezone, opened) is True]
-    if p.covering and p.point:
-        rows = _covered(conn, rows, p.point[0], p.point[1])
-
-    if p.sort == "distance":
-        rows.sort(key=lambda r: (dist.get(r.id, np.inf), -r.score, r.id))
-    else:
-        rows.sort(key=lambda r: (-r.score, dist.get(r.id, np.inf), r.id))
+    if parsed.query and p.status != "any":
+        others = tuple(s for s in STATUSES if s not in ("any", p.status))
+        parsed.query.exclude_status = others
+    where = sql_filters(conn, index, p, bool(parsed.query))
     start = (p.page - 1) * p.per_page
-    page = rows[start : start + p.per_page]
+    match = "all"
+    dist: dict[int, float] = {}
+    opened: dict[str | None, bool | None] = {}
+    # Fast path: text ranked by relevance with only SQL filters; the engine picks the page.
+    if parsed.query and not (p.open_filter or p.covering or p.radius_km or p.sort == "distance"):
+        page, total, facet_rows = index.top_rows(conn, parsed.query, where, COLUMNS, p.per_page, start)
+        if not total and len(parsed.query.groups) > 1:
+            parsed.query.any_group, match = True, "any"
+            page, total, facet_rows = index.top_rows(conn, parsed.query, where, COLUMNS, p.per_page, start)
+        if p.point and page:
+            km = geo.distances_km(
+                p.point[0], p.point[1],
+                np.array([r.latitude if r.latitude is not None else np.nan for r in page], dtype=float),
+                np.array([r.longitude if r.longitude is not None else np.nan for r in page], dtype=float),
+            )  # fmt: skip
+            dist = {r.id: float(k) for r, k in zip(page, km, strict=True) if np.isfinite(k)}
+        rows: list[Any] = facet_rows
+    else:
+        rows = index.match_rows(conn, parsed.query, where, COLUMNS)
+        if not rows and parsed.query and len(parsed.query.groups) > 1:
+            parsed.query.any_group, match = True, "any"
+            rows = index.match_rows(conn, parsed.query, where, COLUMNS)
+        if p.point and rows:
+            lats = np.array([r.latitude if r.latitude is not None else np.nan for r in rows], dtype=float)
+            lons = np.array([r.longitude if r.longitude is not None else np.nan for r in rows], dtype=float)
+            km = geo.distances_km(p.point[0], p.point[1], lats, lons)
+            dist = {r.id: float(k) for r, k in zip(rows, km, strict=True) if np.isfinite(k)}
+            if p.radius_km:
+                rows = [r for r in rows if dist.get(r.id, np.inf) <= p.radius_km]
+        if p.open_filter:
+            rows = [r for r in rows if open_at(r.hours, at, ctx.timezone, opened) is True]
+        if p.covering and p.point:
+            rows = _covered(conn, rows, p.point[0], p.point[1])
+        if p.sort == "distance":
+            rows.sort(key=lambda r: (dist.get(r.id, np.inf), -r.score, r.id))
+        else:
+            rows.sort(key=lambda r: (-r.score, dist.get(r.id, np.inf), r.id))
+        total = len(rows)
+        page = rows[start : start + p.per_page]
     results = page_details(conn, page, dist, at, ctx, lambda h: open_at(h, at, ctx.timezone, opened))
-    if not rows and not parsed.suggestions and parsed.words:
+    if not total and not parsed.suggestions and parsed.words:
         parsed.suggestions = _alternatives(conn, index, parsed.words)
     return {
-        "total": len(rows),
+        "total": total,
         "page": p.page,
         "per_page": p.per_page,
         "results": results,

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Row
 import geo
 from resources.hours import open_state
 from resources.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
+from resources.search_models import search_document
 
 KM_PER_MILE = 1.609344
 
@@ -56,6 +57,17 @@ def _num(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
+def doc_ids(conn: Connection, ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """Key, service and location ids of these documents (kept off the candidate rows)."""
+    d = search_document
+    out: dict[int, Row[Any]] = {}
+    for i in range(0, len(ids), 900):
+        part = ids[i : i + 900]
+        stmt = select(d.c.id, d.c.key, d.c.service_id, d.c.location_id).where(d.c.id.in_(part))
+        out.update({r.id: r for r in conn.execute(stmt)})
+    return out
+
+
 def page_details(
     conn: Connection,
     page: Sequence[Row[Any]],
@@ -67,8 +79,9 @@ def page_details(
     if not page:
         return []
     s, o = Service.__table__, Organization.__table__
-    service_ids = list({r.service_id for r in page})
-    loc_ids = [r.location_id for r in page if r.location_id is not None]
+    idents = doc_ids(conn, [r.id for r in page])
+    service_ids = list({idents[r.id].service_id for r in page})
+    loc_ids = [idents[r.id].location_id for r in page if idents[r.id].location_id is not None]
     services = {
         r.id: r
         for r in conn.execute(
@@ -86,7 +99,7 @@ def page_details(
             )
     ph = Phone.__table__
     phones: dict[Any, str] = {}
-    keys = [r.key for r in page]
+    keys = [idents[r.id].key for r in page]
     conds = [ph.c.service_id.in_(service_ids), ph.c.service_at_location_id.in_(keys)]
     if loc_ids:
         conds.append(ph.c.location_id.in_(loc_ids))
@@ -99,7 +112,8 @@ def page_details(
     capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.stale_hours)
     out = []
     for r in page:
-        svc = services.get(r.service_id)
+        ident = idents[r.id]
+        svc = services.get(ident.service_id)
         km = dist.get(r.id)
         state = None
         if r.hours:
@@ -109,23 +123,25 @@ def page_details(
                 state = None
         out.append(
             {
-                "service_id": str(r.service_id),
-                "location_id": str(r.location_id) if r.location_id else None,
+                "service_id": str(ident.service_id),
+                "location_id": str(ident.location_id) if ident.location_id else None,
                 "name": svc.name if svc else "",
                 "organization": svc.org if svc else None,
                 "description": (svc.description or "")[:300] if svc else "",
                 "status": str(svc.status.value if hasattr(svc.status, "value") else svc.status)
                 if svc
                 else None,
-                "address": addresses.get(r.location_id),
-                "phone": phones.get(r.key) or phones.get(r.service_id) or phones.get(r.location_id),
+                "address": addresses.get(ident.location_id),
+                "phone": phones.get(ident.key)
+                or phones.get(ident.service_id)
+                or phones.get(ident.location_id),
                 "latitude": r.latitude,
                 "longitude": r.longitude,
                 "distance_km": round(km, 3) if km is not None else None,
                 "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
                 "open_now": open_fn(r.hours),
                 "hours_label": state.label if state else "Hours not stated",
-                "capacity": capacity.get(r.service_id, []),
+                "capacity": capacity.get(ident.service_id, []),
                 "score": round(float(r.score), 4),
             }
         )

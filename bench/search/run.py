@@ -1,0 +1,179 @@
+"""Benchmark search: `python -m bench.search [--services N] [--queries 200] [--no-http]`.
+
+Generates N service-locations (default 100,000) over one metro area in a migrated SQLite
+file, times `linkage index rebuild`'s work, then runs a mix of queries through the same
+function the API calls (text; text + radius; text + radius + filters; open now) and the
+same texts as raw FTS5 queries (top 20 chosen by `ORDER BY rank` in a subquery, joined
+afterwards) in the same run. Finally serves the app with gunicorn (2 workers) and loads
+`/api/v1/search` from loopback with wrk. Targets (2 cores): p95 <= 30 ms for text + radius
++ filters, p95 of the whole mix no worse than raw FTS5's, rebuild <= 10 s, no HTTP errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.commands import upgrade  # noqa: E402
+from app.db import make_engine  # noqa: E402
+from bench.search.generate import CENTER, generate  # noqa: E402
+from resources.search.index import Fts5Index  # noqa: E402
+from resources.search.params import parse_params  # noqa: E402
+from resources.search.query import SearchContext, search  # noqa: E402
+from resources.search.rebuild import rebuild  # noqa: E402
+from resources.search.text import parse  # noqa: E402
+
+TEXTS = (
+    "shelter", "food pantry", "detox", "shleter", "counseling", "i need a bed tonight", "legal aid", "dental",
+    "rent help", "showers", "methadone", "crisis", "job training", "free meals", "domestic violence",
+    "withdrawal management", "clinic", "recovery housing", "pantyr", "food bank", "soup kitchen", "therapy",
+)  # fmt: skip
+
+
+def mix(n: int, rnd: random.Random) -> list[tuple[str, dict[str, str]]]:
+    def point() -> dict[str, str]:
+        return {
+            "lat": f"{CENTER[0] + rnd.gauss(0, 0.05):.5f}",
+            "lon": f"{CENTER[1] + rnd.gauss(0, 0.06):.5f}",
+        }
+
+    out: list[tuple[str, dict[str, str]]] = []
+    for i in range(n):
+        q = rnd.choice(TEXTS)
+        kind = ("text", "text+radius", "text+radius+filters", "open now")[i % 4]
+        params = {"q": q}
+        if kind != "text":
+            params.update(point())
+            params["radius_km"] = rnd.choice(("2", "3", "5"))
+        if kind == "text+radius+filters":
+            extra = rnd.choice(({"language": "es"}, {"age": "30"}, {"free": "true"}, {"available": "true"},
+                                {"taxonomy": "housing"}, {"gender": "female", "free": "true"}))  # fmt: skip
+            params.update(extra)
+        if kind == "open now":
+            params["open_now"] = "true"
+        out.append((kind, params))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def raw_fts5(conn: Any, match: str) -> list[Any]:
+    sql = text(
+        "SELECT d.id, d.name, f.rank FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :m "
+        "ORDER BY rank LIMIT 20) f JOIN search_document d ON d.id = f.rowid ORDER BY f.rank"
+    )
+    return list(conn.execute(sql, {"m": match}))
+
+
+def http_load(url: str, data_dir: Path, seconds: int) -> dict[str, Any]:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        return {"skipped": "wrk not installed"}
+    env = {**os.environ, "DATABASE_URL": url, "LINKAGE_DATA_DIR": str(data_dir)}
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [gunicorn, "--workers", "2", "--bind", "127.0.0.1:18765", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        time.sleep(4)
+        script = data_dir / "paths.lua"
+        rnd = random.Random(3)
+        paths = ["/api/v1/search?" + urllib.parse.urlencode(p) for _, p in mix(40, rnd)]
+        script.write_text(
+            "local paths = {" + ",".join(f'"{p}"' for p in paths) + "}\nlocal i = 0\n"
+            "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
+        )
+        out = subprocess.run(
+            [wrk, "-t2", "-c8", f"-d{seconds}s", "-s", str(script), "http://127.0.0.1:18765"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
+        errors = "Non-2xx" in out or "Socket errors" in out
+        return {"requests_per_s": rps, "errors": errors, "wrk": out.strip()}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--services", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--no-http", action="store_true")
+    ap.add_argument("--seconds", type=int, default=15)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="linkage-search-bench-"))
+    url = f"sqlite:///{tmp / 'linkage.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    generate(engine, args.services)
+    print(f"generated {args.services} service-locations in {time.perf_counter() - t0:.1f} s")
+    with Session(engine) as session:
+        t0 = time.perf_counter()
+        count = rebuild(session)
+        session.commit()
+        build_s = time.perf_counter() - t0
+    print(f"index rebuild: {count} documents in {build_s:.2f} s")
+
+    rnd = random.Random(11)
+    queries = mix(args.queries, rnd)
+    ctx = SearchContext(timezone="America/New_York")
+    times: dict[str, list[float]] = {}
+    raw: list[float] = []
+    index = Fts5Index()
+    with Session(engine) as session:
+        for _, params in queries[:20]:  # warm caches
+            search(session, parse_params(params), ctx)
+        for kind, params in queries:
+            p = parse_params(params)
+            t0 = time.perf_counter()
+            body = search(session, p, ctx)
+            times.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+            assert body["results"] is not None
+        conn = session.connection()
+        from resources.search import synonyms
+
+        table = synonyms.load_table(session)
+        for _, params in queries:
+            parsed = parse(conn, index, params["q"], table)
+            match = index.match_expression(parsed.query) if parsed.query else '""'
+            t0 = time.perf_counter()
+            raw_fts5(conn, match)
+            raw.append((time.perf_counter() - t0) * 1000)
+    every = [t for ts in times.values() for t in ts]
+    print(f"{'queries':28s} {'n':>4s} {'p50 ms':>8s} {'p95 ms':>8s}")
+    for kind, ts in times.items():
+        print(f"{kind:28s} {len(ts):4d} {statistics.median(ts):8.1f} {pct(ts, 95):8.1f}")
+    print(f"{'whole mix':28s} {len(every):4d} {statistics.median(every):8.1f} {pct(every, 95):8.1f}")
+    print(f"{'raw FTS5 (same texts)':28s} {len(raw):4d} {statistics.median(raw):8.1f} {pct(raw, 95):8.1f}")
+    print(f"ratio p95 whole mix / raw FTS5: {pct(every, 95) / pct(raw, 95):.2f}")
+    if not args.no_http:
+        result = http_load(url, tmp, args.seconds)
+        print(result.get("wrk", result))
+        if "requests_per_s" in result:
+            print(f"HTTP /api/v1/search, gunicorn 2 workers: {result['requests_per_s']:.0f} req/s, "
+                  f"errors: {result['errors']}")  # fmt: skip
+    engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
