@@ -120,11 +120,13 @@ def eligibility(service: Service) -> Eligibility:
 
 
 def service_types(service: Service) -> list[str]:
-    return [
+    """Names of the terms that file the service, each once (taxonomies repeat names)."""
+    names = [
         a.taxonomy_term.name
         for a in service.attributes
         if a.taxonomy_term is not None and (a.link_type or "").lower() not in _ELIGIBILITY_LINKS
     ]
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
