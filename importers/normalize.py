@@ -16,7 +16,8 @@ from geo.zipdata import normalize_zip
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 _BREAK = re.compile(r"<\s*(br|/p|/li|/div|/tr)\b[^>]*>", re.IGNORECASE)
-_MARKER = re.compile(r"#{3}[A-Z]{2,}#{3}")
+# ###MON### / ###COL### export markers, also where the export cut them short ("###MON##", "MON###").
+_MARKER = re.compile(r"#{2,}[A-Z]{3,}#*|\b[A-Z]{3,}#{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DIGITS = re.compile(r"\d")
@@ -35,7 +36,7 @@ def clean_text(value: Any) -> Any:
         text = _TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    if "###" in text:
+    if "##" in text:
         text = _MARKER.sub("", text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()

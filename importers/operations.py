@@ -90,6 +90,7 @@ class Importer:
         self.changed_prov: list[dict[str, Any]] = []
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
+        self.touched = _touched()
         # Filled by importers.locations.prepare.
         self.placeholders: set[tuple[str, str]] = set()
         self.to_geocode: dict[uuid.UUID, Any] = {}
@@ -244,6 +245,8 @@ class Importer:
             outcome = "created"
         if table == "location":
             locations.remember(self, eid, obj)
+        if outcome != "unchanged" and self.touched is not None:
+            self.touched.add(obj)
         if table == "service" and outcome != "unchanged":
             self.touched_services.append(eid)
         rep.outcome(row.source_table, outcome)
@@ -312,6 +315,19 @@ class Importer:
         )
         locations.prepare(self, rows)
         total = len(rows)
+        # The search index is brought up to date once, at the end, in this same transaction:
+        # rewriting each service's document at every batch flush would do it ~8 times.
+        self.session.info["search_index"] = False
+        try:
+            self._rows(rows, total)
+        finally:
+            self.session.info.pop("search_index", None)
+        if self.progress:
+            self.progress(total, total)
+        self._save_provenance(batch.complete)
+        self._reindex()
+
+    def _rows(self, rows: list[Row], total: int) -> None:
         with self.session.no_autoflush:
             for i, row in enumerate(rows, 1):
                 if row.table not in HSDS_MODELS and row.table != "metadata":
@@ -327,9 +343,15 @@ class Importer:
                         self.progress(i, total)
             locations.geocode(self)
             self.session.flush()
-        if self.progress:
-            self.progress(total, total)
-        self._save_provenance(batch.complete)
+
+    def _reindex(self) -> None:
+        if self.touched is None or not self.touched:
+            return
+        from resources.search import documents
+        from resources.search.hooks import affected_services
+
+        conn = self.session.connection()
+        documents.write(conn, affected_services(conn, self.touched))
 
     def _save_provenance(self, complete: bool) -> None:
         s = self.session
@@ -361,6 +383,8 @@ class Importer:
             for svc in self.session.scalars(select(Service).where(Service.id.in_(ids[i : i + 500]))):
                 if svc.status == ServiceStatus.active:
                     svc.status = ServiceStatus.inactive
+                    if self.touched is not None:
+                        self.touched.add(svc)
                     self.report.deactivated["service"] = self.report.deactivated.get("service", 0) + 1
         pids = [pid for pid, _eid in gone]
         for i in range(0, len(pids), 500):
@@ -371,6 +395,15 @@ class Importer:
                 .execution_options(synchronize_session=False)
             )
         self.session.flush()
+
+
+def _touched() -> Any:
+    """What the search index must rewrite after the import (None when there is no index)."""
+    try:
+        from resources.search.hooks import Touched
+    except ImportError:  # pragma: no cover - a deployment without search
+        return None
+    return Touched()
 
 
 def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
