@@ -118,6 +118,7 @@ class Candidate:
     service_areas: tuple[Area, ...] = ()
     required_documents: tuple[str, ...] = ()
     insurance: frozenset[str] | None = None  # accepted plans; None: not stated
+    cost: str | None = None  # "free" or "sliding" (scale for people without insurance)
     schedules: tuple[Any, ...] = ()  # resources.hours.ScheduleRow
     tz: str | None = None
     capacity: tuple[Capacity, ...] = ()

@@ -200,7 +200,11 @@ def insurance(ctx: Context) -> Iterable[Check]:
     want, taken = ctx.needs.insurance, ctx.cand.insurance
     if not want:
         return
-    if taken is None:
+    if ctx.cand.cost == "free":
+        yield Check("insurance", Status.PASS, "free of charge")
+    elif want == "none" and ctx.cand.cost == "sliding":
+        yield Check("insurance", Status.PASS, "sliding scale without insurance")
+    elif taken is None:
         yield Check("insurance", Status.NOT_STATED, "insurance accepted")
     elif want in taken:
         yield Check("insurance", Status.PASS, reasons.insurance_taken(want))

@@ -26,6 +26,7 @@ from resources.hours import ScheduleRow
 from resources.models import (
     Accessibility,
     Attribute,
+    CostOption,
     Language,
     Location,
     Organization,
@@ -153,6 +154,7 @@ def candidates(
     caps = _capacity(run)
     areas = _areas(run)
     docs = _documents(run)
+    costs = _costs(run)
     access = _accessibility(run)
     referrals = _referrals(session, service_ids, follow_through)
     out = []
@@ -180,6 +182,7 @@ def candidates(
                 service_areas=tuple(areas.get(r.sal_id, ()) or areas.get(r.service_id, ())),
                 required_documents=tuple(docs.get(r.service_id, ())),
                 insurance=frozenset(a.insurance) if a.insurance else None,
+                cost=costs.get(r.service_id),
                 schedules=_pick_schedules(schedules, r),
                 tz=tz,
                 capacity=tuple(caps.get(r.service_id, ())),
@@ -394,6 +397,24 @@ def _documents(run: Run) -> dict[Any, list[str]]:
     for service_id, document in run("documents", _documents_stmt):
         if document:
             out[service_id].append(document)
+    return out
+
+
+def _costs_stmt(ids: Ids) -> Any:
+    return select(
+        ids.col(CostOption.service_id), CostOption.option, CostOption.amount, CostOption.amount_description
+    ).where(ids.in_(CostOption.service_id, "service_ids"))
+
+
+def _costs(run: Run) -> dict[Any, str]:
+    """ "free" when a cost option is free (amount 0 or says so), else "sliding" for a scale."""
+    out: dict[Any, str] = {}
+    for service_id, option, amount, description in run("costs", _costs_stmt):
+        text = f"{option or ''} {description or ''}".lower()
+        if amount == 0 or "free" in text.split() or "no cost" in text:
+            out[service_id] = "free"
+        elif "sliding" in text and out.get(service_id) != "free":
+            out[service_id] = "sliding"
     return out
 
 

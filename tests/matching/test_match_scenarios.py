@@ -245,3 +245,17 @@ def test_urgency_now_and_tonight_follow_the_opening_hours():
     assert ids(tonight)[0] == "night-shelter"
     assert "day-centre" not in ids(tonight)
     assert "open tonight" in tonight.matches[0].reasons
+
+
+def test_free_service_takes_anyone_and_sliding_scale_takes_the_uninsured():
+    catalog = [
+        cand("free-clinic", cost="free"),
+        cand("sliding", cost="sliding", insurance=frozenset({"medicaid"})),
+        cand("private", insurance=frozenset({"private"})),
+    ]
+    medicaid = rank(person(insurance="medicaid"), catalog, NOW)
+    assert sorted(ids(medicaid)) == ["free-clinic", "sliding"]
+    uninsured = rank(person(insurance="none"), catalog, NOW)
+    assert sorted(ids(uninsured)) == ["free-clinic", "private", "sliding"]
+    assert "private" in [m.service_id for m in uninsured.matches if m.to_confirm]
+    assert "free of charge" in next(m for m in uninsured.matches if m.service_id == "free-clinic").reasons
