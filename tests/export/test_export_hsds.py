@@ -212,6 +212,17 @@ def test_export_then_import_gives_the_same_catalog(
         pytest.skip(f"the {reader} importer is not part of this build")
     from importers import run_import
 
+    if fmt == "json":
+        from importers.hsds_json import guess_table
+
+        if (
+            guess_table({"id": str(uuid.uuid4()), "name": "T", "description": "T"}, "taxonomies.json")
+            != "taxonomy"
+        ):
+            # Known importer gap: its file-name guess does not map "taxonomies" to taxonomy.
+            pytest.xfail(
+                "the JSON importer reads taxonomies.json as services (importers.hsds_json.guess_table)"
+            )
     before = catalog_of(db)
     export_hsds(db, tmp_path, format=fmt)
     with empty_db() as target:
@@ -220,10 +231,6 @@ def test_export_then_import_gives_the_same_catalog(
         target.commit()
         target.expunge_all()
         after = catalog_of(target)
-    misread = [i for i in report.rejected if i.file == "taxonomies.json" and i.table != "taxonomy"]
-    if misread:
-        # Known importer gap: its file-name guess does not map "taxonomies" to taxonomy.
-        pytest.xfail("the JSON importer reads taxonomies.json as services (importers.hsds_json.guess_table)")
     assert sum(c.rejected for c in report.tables.values()) == 0, report.rejected
     assert after == before
 
