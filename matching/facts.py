@@ -123,12 +123,12 @@ def row_select(ids: Ids) -> Any:
     )
 
 
-def rows_for(session: Session, sal_ids: list[uuid.UUID]) -> list[Any]:
+def rows_for(session: Session, sal_ids: list[Any]) -> list[Any]:
     """Rows for these service locations, in the order given."""
     ids = Ids(session)
     stmt = _statement("rows", ids, lambda i: row_select(i).where(i.in_(ServiceAtLocation.id, "sal_ids")))
     found = {r.sal_id: r for r in session.execute(stmt, {"sal_ids": ids.values(sal_ids)})}
-    keys = [i.hex if ids.sqlite else i for i in sal_ids]
+    keys = [i.hex if ids.sqlite and isinstance(i, uuid.UUID) else i for i in sal_ids]
     return [found[k] for k in keys if k in found]
 
 

@@ -20,6 +20,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import geo
 from matching.core import ClientNeeds
+from matching.facts import Ids
 from resources.models import Attribute, Location, Service, ServiceAtLocation, TaxonomyTerm
 
 TEXT_CHARS = 600  # words are looked for in the name and the start of the description
@@ -40,29 +42,30 @@ class Points:
     lat: npt.NDArray[np.float64]
     lon: npt.NDArray[np.float64]
     service_index: npt.NDArray[np.int64]  # per service location: its service's row
-    sal_ids: list[uuid.UUID]
-    service_ids: list[uuid.UUID]
-    by_term: dict[uuid.UUID, npt.NDArray[np.int64]]  # term -> service rows filed under it
+    sal_ids: list[Any]  # ids as the database hands them over (see matching.facts.Ids)
+    service_ids: list[Any]
+    by_term: dict[Any, npt.NDArray[np.int64]]  # term -> service rows filed under it
     vocab: list[str]  # sorted words of names, description starts and term names
     postings: list[npt.NDArray[np.int64]]  # per word: the service rows that use it
     built: float
+    sqlite: bool = False
 
     @classmethod
     def build(cls, session: Session) -> Points:
-        services: dict[uuid.UUID, int] = {}
-        service_ids: list[uuid.UUID] = []
+        ids = Ids(session)
+        services: dict[Any, int] = {}
+        service_ids: list[Any] = []
         words: dict[str, list[int]] = defaultdict(list)
-        stmt = select(Service.id, Service.name, Service.description)
+        stmt = select(ids.col(Service.id), Service.name, Service.description)
         for row, (sid, name, description) in enumerate(session.execute(stmt)):
             services[sid] = row
             service_ids.append(sid)
             for word in set(_WORD.findall(f"{name or ''} {(description or '')[:TEXT_CHARS]}".lower())):
                 words[word].append(row)
-        term_names = {t: n for t, n in session.execute(select(TaxonomyTerm.id, TaxonomyTerm.name))}
-        by_term: dict[uuid.UUID, list[int]] = defaultdict(list)
-        stmt = select(Attribute.link_id, Attribute.taxonomy_term_id, Attribute.link_type).where(
-            Attribute.taxonomy_term_id.is_not(None)
-        )
+        term_names = {t: n for t, n in session.execute(select(ids.col(TaxonomyTerm.id), TaxonomyTerm.name))}
+        by_term: dict[Any, list[int]] = defaultdict(list)
+        cols = (ids.col(Attribute.link_id), ids.col(Attribute.taxonomy_term_id), Attribute.link_type)
+        stmt = select(*cols).where(Attribute.taxonomy_term_id.is_not(None))
         for link_id, term_id, link_type in session.execute(stmt):
             row = services.get(link_id)
             if row is None or (link_type or "").lower() in _RESTRICTION_LINKS:
@@ -72,7 +75,12 @@ class Points:
                 words[word].append(row)
         lat, lon, index, sal_ids = [], [], [], []
         stmt = (
-            select(ServiceAtLocation.id, ServiceAtLocation.service_id, Location.latitude, Location.longitude)
+            select(
+                ids.col(ServiceAtLocation.id),
+                ids.col(ServiceAtLocation.service_id),
+                Location.latitude,
+                Location.longitude,
+            )
             .join(Location, Location.id == ServiceAtLocation.location_id)
             .where(Location.latitude.is_not(None), Location.longitude.is_not(None))
         )
@@ -94,9 +102,10 @@ class Points:
             vocab,
             [np.asarray(words[w], dtype=np.int64) for w in vocab],
             time.monotonic(),
+            ids.sqlite,
         )
 
-    def near(self, needs: ClientNeeds, cap: int) -> list[uuid.UUID]:
+    def near(self, needs: ClientNeeds, cap: int) -> list[Any]:
         """Service-location ids that fit a need, nearest first (by name without a location)."""
         if needs.lat is None or needs.lon is None:
             rows = np.arange(len(self.sal_ids))
@@ -120,7 +129,8 @@ class Points:
         fits = np.zeros(len(self.service_ids), dtype=bool)
         for need in needs.needs:
             for term in need.term_ids | need.parent_ids:
-                hits = self.by_term.get(uuid.UUID(term))
+                key = uuid.UUID(term).hex if self.sqlite else uuid.UUID(term)
+                hits = self.by_term.get(key)
                 if hits is not None:
                     fits[hits] = True
             if need.words:
