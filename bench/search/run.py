@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,15 @@ def http_load(url: str, data_dir: Path, seconds: int) -> dict[str, Any]:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        time.sleep(4)
+        deadline = time.monotonic() + 120
+        while True:  # workers import the app; wait until one answers
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:18765/api/v1/search?q=shelter", timeout=30):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
         script = data_dir / "paths.lua"
         rnd = random.Random(3)
         paths = ["/api/v1/search?" + urllib.parse.urlencode(p) for _, p in mix(40, rnd)]
@@ -105,11 +114,11 @@ def http_load(url: str, data_dir: Path, seconds: int) -> dict[str, Any]:
             "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
         )
         out = subprocess.run(
-            [wrk, "-t2", "-c8", f"-d{seconds}s", "-s", str(script), "http://127.0.0.1:18765"],
+            [wrk, "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), "http://127.0.0.1:18765"],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         rps = float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
-        errors = "Non-2xx" in out or "Socket errors" in out
+        errors = "Non-2xx" in out or "Socket errors" in out or rps == 0
         return {"requests_per_s": rps, "errors": errors, "wrk": out.strip()}
     finally:
         server.terminate()

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, select, true
 from sqlalchemy.engine import Connection
 
 from resources.models import (
@@ -111,7 +111,13 @@ def build(
     return docs
 
 
-def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> list[dict[str, Any]]:
+def build_all(conn: Connection, terms: Terms | None = None) -> list[dict[str, Any]]:
+    """Every document, reading each table once (a full rebuild; no IN lists)."""
+    return _build_chunk(conn, None, terms or Terms(conn))
+
+
+def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms) -> list[dict[str, Any]]:
+    """Documents of these services (None: of every service)."""
     s, o, p = Service.__table__, Organization.__table__, Program.__table__
     services = conn.execute(
         select(
@@ -120,7 +126,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
             o.c.name.label("org_name"), o.c.alternate_name.label("org_alt"), p.c.name.label("program"),
         )
         .select_from(s.outerjoin(o, o.c.id == s.c.organization_id).outerjoin(p, p.c.id == s.c.program_id))
-        .where(s.c.id.in_(ids))
+        .where(s.c.id.in_(ids) if ids is not None else true())
     ).all()  # fmt: skip
     if not services:
         return []
@@ -132,7 +138,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
             loc.c.description.label("loc_description"), loc.c.latitude, loc.c.longitude,
         )
         .select_from(sal.outerjoin(loc, loc.c.id == sal.c.location_id))
-        .where(sal.c.service_id.in_(ids))
+        .where(sal.c.service_id.in_(ids) if ids is not None else true())
     ).all()  # fmt: skip
     sal_ids = [r.id for r in sals]
     loc_ids = list({r.location_id for r in sals if r.location_id is not None})
@@ -141,8 +147,16 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
         by_service[r.service_id].append(r)
 
     def rows_by(table: Any, cols: list[Any], *conds: Any) -> list[Any]:
-        conds = tuple(c for c in conds if c is not None)
-        return conn.execute(select(*cols).where(or_(*conds))).all() if conds else []
+        """Rows meeting any condition: one indexed query per condition (SQLite would scan
+        the table for an OR of IN lists), or the whole table once for a full rebuild."""
+        if ids is None:
+            return conn.execute(select(*cols)).all()
+        seen: dict[Any, Any] = {}
+        for c in conds:
+            if c is not None:
+                for r in conn.execute(select(table.c.id, *cols).where(c)):
+                    seen.setdefault(r.id, r)
+        return list(seen.values())
 
     def cond(col: Any, values: Sequence[Any]) -> Any:
         return col.in_(values) if values else None
@@ -158,7 +172,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
     for r in rows_by(
         lang,
         [lang.c.service_id, lang.c.location_id, lang.c.code, lang.c.name],
-        lang.c.service_id.in_(ids),
+        cond(lang.c.service_id, ids),
         cond(lang.c.location_id, loc_ids),
     ):
         langs[r.service_id or r.location_id].append(((r.code or "").lower(), (r.name or "").lower()))
@@ -173,7 +187,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
     for r in rows_by(
         sa,
         [sa.c.service_id, sa.c.service_at_location_id, sa.c.name, sa.c.description],
-        sa.c.service_id.in_(ids),
+        cond(sa.c.service_id, ids),
         cond(sa.c.service_at_location_id, sal_ids),
     ):
         areas[r.service_at_location_id or r.service_id].append(_join(r.name, r.description))
@@ -182,13 +196,13 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
     for r in rows_by(
         at,
         [at.c.link_id, at.c.link_type, at.c.taxonomy_term_id, at.c.value, at.c.label],
-        at.c.link_id.in_([*ids, *sal_ids, *loc_ids]),
+        at.c.link_id.in_([*(ids or ()), *sal_ids, *loc_ids]),
     ):
         attrs[r.link_id].append(r)
     co = CostOption.__table__
     free: set[uuid.UUID] = set()
     for r in rows_by(
-        co, [co.c.service_id, co.c.option, co.c.amount, co.c.amount_description], co.c.service_id.in_(ids)
+        co, [co.c.service_id, co.c.option, co.c.amount, co.c.amount_description], cond(co.c.service_id, ids)
     ):
         if r.amount == 0 or _FREE.search(_join(r.option, r.amount_description)):
             free.add(r.service_id)
@@ -205,7 +219,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID], terms: Terms) -> li
     for r in rows_by(
         sc,
         sched_cols,
-        sc.c.service_id.in_(ids),
+        cond(sc.c.service_id, ids),
         cond(sc.c.location_id, loc_ids),
         cond(sc.c.service_at_location_id, sal_ids),
     ):

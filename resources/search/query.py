@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 import geo
-from resources.hours import ScheduleRow, is_open
+from resources.hours import ScheduleRow, is_open, open_state
 from resources.models import ServiceCapacity, TaxonomyTerm
 from resources.search import documents, hooks, synonyms
 from resources.search import text as textq
@@ -129,6 +129,15 @@ def open_at(hours: str | None, at: dt.datetime, tz: str, cache: dict[str | None,
             result = None  # unreadable hours are unknown, never guessed
     cache[hours] = result
     return result
+
+
+def open_label(hours: str, at: dt.datetime, tz: str) -> str:
+    """The result card's line ("Open until 17:00", "Closed · opens Mon 09:00")."""
+    try:
+        rows = schedule_rows(hours)
+        return open_state(rows, at, zone_for(rows, at, tz)).label
+    except ValueError:
+        return "Hours not readable"
 
 
 def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> list[Row[Any]]:
@@ -250,7 +259,15 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
             rows.sort(key=lambda r: (-r.score, dist.get(r.id, np.inf), r.id))
         total = len(rows)
         page = rows[start : start + p.per_page]
-    results = page_details(conn, page, dist, at, ctx, lambda h: open_at(h, at, ctx.timezone, opened))
+    results = page_details(
+        conn,
+        page,
+        dist,
+        at,
+        ctx,
+        lambda h: open_at(h, at, ctx.timezone, opened),
+        lambda h: open_label(h, at, ctx.timezone),
+    )
     if not total and not parsed.suggestions and parsed.words:
         parsed.suggestions = _alternatives(conn, index, parsed.words)
     return {

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from resources.models import Service
 from resources.search import documents
 from resources.search.index import index_for
 from resources.search_models import search_document, search_document_term
 
-BATCH = 2000
+BATCH = 5000
 
 
 def rebuild(session: Session) -> int:
@@ -18,12 +17,9 @@ def rebuild(session: Session) -> int:
     conn = session.connection()
     conn.execute(delete(search_document_term))
     conn.execute(delete(search_document))
-    ids = list(conn.execute(select(Service.__table__.c.id).order_by(Service.__table__.c.id)).scalars())
-    terms = documents.Terms(conn)
-    count = 0
-    for part in documents.chunks(ids, BATCH):
-        docs = documents.build(conn, part, terms)
-        documents.insert_documents(conn, docs)
-        count += len(docs)
+    docs = documents.build_all(conn)
+    for part in documents.chunks(docs, BATCH):
+        documents.insert_documents(conn, list(part))
+    count = len(docs)
     index_for(conn).optimize(conn)
     return count

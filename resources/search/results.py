@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,7 +10,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Row
 
 import geo
-from resources.hours import open_state
 from resources.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
 from resources.search_models import search_document
 
@@ -75,6 +73,7 @@ def page_details(
     at: dt.datetime,
     ctx: Any,
     open_fn: Callable[[str | None], bool | None],
+    label_fn: Callable[[str], str],
 ) -> list[dict[str, Any]]:
     if not page:
         return []
@@ -115,12 +114,6 @@ def page_details(
         ident = idents[r.id]
         svc = services.get(ident.service_id)
         km = dist.get(r.id)
-        state = None
-        if r.hours:
-            try:
-                state = open_state([dict(x) for x in json.loads(r.hours)], at, ctx.timezone)
-            except ValueError:
-                state = None
         out.append(
             {
                 "service_id": str(ident.service_id),
@@ -140,7 +133,7 @@ def page_details(
                 "distance_km": round(km, 3) if km is not None else None,
                 "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
                 "open_now": open_fn(r.hours),
-                "hours_label": state.label if state else "Hours not stated",
+                "hours_label": label_fn(r.hours) if r.hours else "Hours not stated",
                 "capacity": capacity.get(ident.service_id, []),
                 "score": round(float(r.score), 4),
             }
