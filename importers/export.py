@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from importers.export_tables import PACKAGE, TABLES, Table
 from resources import hsds_queries as q
+from resources import hsds_rows
 from resources import hsds_shapes as shapes
-from resources.hsds import PRIVATE, format_value, to_hsds
+from resources.hsds import PRIVATE, format_value
 from resources.models import Metadata, Organization, Service, Taxonomy, TaxonomyTerm
 
 FORMATS = ("json", "csv")
@@ -76,28 +77,23 @@ def export_hsds(
 # ---------------------------------------------------------------- JSON
 
 
-def _organization(org: Organization) -> dict[str, Any]:
-    # Services are in services.json; here the organization with what hangs on it.
-    return shapes.prune(to_hsds(org, full=True))
+def _terms(session: Session, terms: list[TaxonomyTerm]) -> list[dict[str, Any]]:
+    return [shapes.prune(doc) for doc in hsds_rows.full(session, "taxonomy_term", [t.id for t in terms])]
 
 
 def _export_json(session: Session, out: Path, ndjson: bool, report: ExportReport) -> None:
-    jobs: list[tuple[str, type[Any], Callable[[Any], dict[str, Any]], q.Loader]] = [
-        ("services", Service, shapes.service_full, q.full_records(Service)),
-        ("organizations", Organization, _organization, q.full_records(Organization)),
-        ("taxonomies", Taxonomy, shapes.taxonomy_item, _no_loading),
-        ("taxonomy_terms", TaxonomyTerm, shapes.term_item, q.full_records(TaxonomyTerm)),
+    jobs: list[tuple[str, type[Any], Callable[[Session, list[Any]], list[dict[str, Any]]]]] = [
+        ("services", Service, shapes.services_full),
+        ("organizations", Organization, shapes.organizations_full),
+        ("taxonomies", Taxonomy, lambda _s, rows: [shapes.taxonomy_item(r) for r in rows]),
+        ("taxonomy_terms", TaxonomyTerm, _terms),
     ]
-    for name, model, shape, loader in jobs:
-        stream = (shape(row) for rows in q.chunks(session, select(model), loader=loader) for row in rows)
+    for name, model, render in jobs:
+        stream = (doc for rows in q.chunks(session, select(model)) for doc in render(session, rows))
         if ndjson and name == "services":
             report.files[f"{name}.ndjson"] = _write(out / f"{name}.ndjson", _ndjson_lines, stream)
         else:
             report.files[f"{name}.json"] = _write(out / f"{name}.json", _json_array, stream)
-
-
-def _no_loading(_session: Session, _rows: Any) -> None:
-    return None
 
 
 def _write(path: Path, writer: Callable[[TextIO, Iterable[Any]], int], items: Iterable[Any]) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
 from sqlalchemy import Select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from app.db import get_session
@@ -60,35 +61,46 @@ def page_envelope(total: int, number: int, per_page: int, contents: list[Any]) -
     }
 
 
+Render = Callable[[Session, Sequence[Any]], list[dict[str, Any]]]
+
+
+def _one_by_one(shape: Callable[[Any], dict[str, Any]]) -> Render:
+    return lambda _session, rows: [shape(r) for r in rows]
+
+
 def _listing(
     stmt: Select[Any],
     options: Sequence[_AbstractLoad],
-    shape: Callable[[Any], dict[str, Any]],
+    shape: Callable[[Any], dict[str, Any]] | Render,
     default_per_page: int = params.DEFAULT_PER_PAGE,
     loader: q.Loader | None = None,
+    *,
+    batch: bool = False,
 ) -> Response:
+    """A page (or with format=ndjson, every match); `batch` renders a whole page at once."""
     args = request.args
     fmt = params.output_format(args)
     number, per_page = params.paging(args, default_per_page)
     session = get_session()
+    render: Render = shape if batch else _one_by_one(shape)  # type: ignore[assignment,arg-type]
     if fmt == "ndjson":
-        return _stream(stmt, options, shape, loader)
+        return _stream(stmt, options, render, loader)
     total, rows = q.page(session, stmt, number, per_page, options, loader)
-    return _json(page_envelope(total, number, per_page, [shape(r) for r in rows]))
+    return _json(page_envelope(total, number, per_page, render(session, rows)))
 
 
 def _stream(
     stmt: Select[Any],
     options: Sequence[_AbstractLoad],
-    shape: Callable[[Any], dict[str, Any]],
+    render: Render,
     loader: q.Loader | None,
 ) -> Response:
     session = get_session()
 
     def lines() -> Iterator[str]:
         for rows in q.chunks(session, stmt, options, loader):
-            for row in rows:
-                yield json.dumps(shape(row), ensure_ascii=False) + "\n"
+            for doc in render(session, rows):
+                yield json.dumps(doc, ensure_ascii=False) + "\n"
 
     return Response(stream_with_context(lines()), mimetype=NDJSON)
 
@@ -128,7 +140,7 @@ def services() -> Response:
     if minimal:
         return _listing(stmt, (), shapes.service_minimal, params.MINIMAL_PER_PAGE)
     if full:
-        return _listing(stmt, (), shapes.service_full, loader=q.full_records(Service))
+        return _listing(stmt, (), shapes.services_full, batch=True)
     return _listing(stmt, q.list_service_options(), shapes.service_item)
 
 

@@ -6,8 +6,12 @@ absent and null mean the same in HSDS, and every form here leaves nulls out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from resources import hsds_rows
 from resources.hsds import PRIVATE, to_hsds
 from resources.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
 
@@ -35,6 +39,16 @@ def prune(value: Any) -> Any:
 def service_full(svc: Service) -> dict[str, Any]:
     """A fully nested service, as `/services/{id}` and the export give it."""
     return prune(to_hsds(svc, full=True))
+
+
+def services_full(session: Session, services: Sequence[Service]) -> list[dict[str, Any]]:
+    """Many fully nested services at once, built from rows (same documents, far fewer objects)."""
+    return [prune(doc) for doc in hsds_rows.full(session, "service", [s.id for s in services])]
+
+
+def organizations_full(session: Session, orgs: Sequence[Organization]) -> list[dict[str, Any]]:
+    """Many nested organizations (without their services), built from rows."""
+    return [prune(doc) for doc in hsds_rows.full(session, "organization", [o.id for o in orgs])]
 
 
 def service_item(svc: Service) -> dict[str, Any]:
