@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from importers import run_import
@@ -205,3 +206,27 @@ def test_cli_duplicates_list_and_merge(app: Any, db: Session, tmp_path: Path) ->
     again = runner.invoke(args=["duplicates", "merge", report.duplicates[0]["id"]])
     assert again.exit_code != 0
     assert "already decided" in again.output
+
+
+def test_xlsx_through_a_mapping(db: Session, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Site", "Street", "Town", "State", "ZIP", "Open"])
+    ws.append(["Harbor Kitchen", "5 Pier Rd", "Boston", "MA", 2110, "Mon-Fri 11am-1pm"])
+    f = tmp_path / "sites.xlsx"
+    wb.save(f)
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "id: Site\nservice: {name: Site}\n"
+        "address: {address_1: Street, city: Town, state_province: State, postal_code: ZIP}\nhours: Open\n"
+    )
+    report = run_import(db, str(f), source="sites", format="spreadsheet", mapping=str(m))
+    assert report.balanced
+    assert report.counts("service").created == 1
+    assert report.fixes["address.postal_code: leading zero of the ZIP code restored"] == 1
+    [svc] = [s for s in db.scalars(select(Service)) if s.name == "Harbor Kitchen"]
+    assert [(s.byday, s.opens_at, s.closes_at) for s in svc.schedules] == [
+        ("MO,TU,WE,TH,FR", "11:00", "13:00")
+    ]
