@@ -181,15 +181,18 @@ def _location(raw: Any) -> tuple[float | None, float | None, str | None]:
     if isinstance(raw, str):
         return None, None, raw.strip()
     if isinstance(raw, Mapping):
-        lat, lon = raw.get("lat"), raw.get("lon")
-        for name, value, bound in (("lat", lat, 90), ("lon", lon, 180)):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            if not ok or not math.isfinite(value) or abs(value) > bound:
+        point: list[float] = []
+        for name, bound in (("lat", 90), ("lon", 180)):
+            value = raw.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                value = math.nan
+            if not math.isfinite(value) or abs(value) > bound:
                 raise InvalidField(
                     f"location.{name}",
                     f"location.{name} must be a number between -{bound} and {bound}",
                 )
-        return float(lat), float(lon), None  # type: ignore[arg-type]
+            point.append(float(value))
+        return point[0], point[1], None
     raise InvalidField("location", "location must be text (an address, ZIP or city) or {lat, lon}")
 
 

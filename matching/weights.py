@@ -35,7 +35,7 @@ class WeightsError(ValueError):
 
 @dataclass(frozen=True)
 class Weights(Mapping[str, float]):
-    values: tuple[tuple[str, float], ...]
+    pairs: tuple[tuple[str, float], ...]
 
     @classmethod
     def default(cls) -> Weights:
@@ -50,7 +50,7 @@ class Weights(Mapping[str, float]):
             return self
         if not isinstance(data, Mapping):
             raise WeightsError(prefix, f"{prefix} must be an object of component: weight")
-        merged = dict(self.values)
+        merged = dict(self.pairs)
         for name, raw in data.items():
             where = f"{prefix}.{name}"
             if name not in DEFAULTS:
@@ -66,13 +66,13 @@ class Weights(Mapping[str, float]):
         return Weights(tuple(merged.items()))
 
     def __getitem__(self, key: str) -> float:
-        for name, value in self.values:
+        for name, value in self.pairs:
             if name == key:
                 return value
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self.values)
+        return (name for name, _ in self.pairs)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.pairs)
