@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from matching import ClientNeeds, rank
 from matching.parse import InvalidField
+from matching.points import Points
 from matching.queries import gather, resolve_needs
 from resources.models import Attribute, RequiredDocument
 
@@ -100,7 +101,7 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
     needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1],
                         radius_km=25)  # fmt: skip
 
-    def count() -> int:
+    def count(points=None) -> int:
         seen: list[str] = []
 
         def on_execute(conn, cursor, statement, *args):
@@ -108,7 +109,7 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
 
         event.listen(engine, "before_cursor_execute", on_execute)
         try:
-            gather(db, needs)
+            assert gather(db, needs, points=points)
         finally:
             event.remove(engine, "before_cursor_execute", on_execute)
         return len(seen)
@@ -117,11 +118,14 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
         svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
         _tag(db, svc, shelter)
     few = count()
+    few_indexed = count(Points.build(db))
     for i in range(2, 12):
         svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
         _tag(db, svc, shelter)
     assert count() == few
+    assert count(Points.build(db)) == few_indexed
     assert few <= 10
+    assert few_indexed <= 10
 
 
 def test_in_process_index_finds_the_same_candidates_as_sql(db, make_service, make_term, shelter_terms):
