@@ -147,10 +147,11 @@ def services() -> Response:
 @bp.get("/services/<raw_id>")
 def service(raw_id: str) -> Response:
     params.only(request.args, ())
-    svc = q.get_one(get_session(), Service, params.path_id(raw_id, "service"), q.full_records(Service))
+    session = get_session()
+    svc = q.get_one(session, Service, params.path_id(raw_id, "service"))
     if svc is None:
         raise _not_found("service", raw_id)
-    return _json(shapes.service_full(svc))
+    return _json(shapes.services_full(session, [svc])[0])
 
 
 @bp.get("/taxonomies")
