@@ -1,0 +1,3 @@
+from bench.hsds.run import main
+
+main()
