@@ -155,7 +155,8 @@ def score(ctx: Context, checks: list[Check], weights: Mapping[str, float]) -> Ma
     total_w = sum(weights.get(name, 0.0) for name in parts)
     total = sum(weights.get(name, 0.0) * part.value for name, part in parts.items())
     why = [p.reason for name, p in parts.items() if p.reason and name != "freshness"]
-    why += [c.reason for c in checks if c.status is Status.PASS and c.reason]
+    shown = {"open"} if parts["open"].reason else set()  # the hours label says more
+    why += [c.reason for c in checks if c.status is Status.PASS and c.reason and c.rule not in shown]
     if parts["freshness"].reason:
         why.append(parts["freshness"].reason)
     seen: set[str] = set()
