@@ -275,15 +275,17 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=100_000)
     ap.add_argument("--matches", type=int, default=200)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--db", type=Path, help="keep the catalog in this SQLite file and reuse it")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.db"
-        t0 = time.perf_counter()
-        build(path, args.services, args.seed)
-        print(f"catalog: {args.services:,} services built in {time.perf_counter() - t0:.1f} s")
+        path = args.db or Path(tmp) / "bench.db"
+        if not path.exists():
+            t0 = time.perf_counter()
+            build(path, args.services, args.seed)
+            print(f"catalog: {args.services:,} services built in {time.perf_counter() - t0:.1f} s")
         engine = make_engine(f"sqlite:///{path}")
         rnd = random.Random(args.seed + 1)
-        totals, gathers, ranks, counts = [], [], [], []
+        totals, cpu, gathers, ranks, counts = [], [], [], [], []
         cache = PointsCache(ttl=3600)
         with Session(engine) as session:
             t0 = time.perf_counter()
@@ -294,11 +296,13 @@ def main() -> None:
             )
             for i in range(args.matches + 10):
                 req = parse_request(random_body(rnd))
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 outcome = find_matches(session, req, tz="America/New_York", points=cache)
                 elapsed = (time.perf_counter() - start) * 1000
+                elapsed_cpu = (time.process_time() - start_cpu) * 1000
                 if i >= 10:  # the first few warm the caches
                     totals.append(elapsed)
+                    cpu.append(elapsed_cpu)
                     # the split, measured separately on the same request
                     g0 = time.perf_counter()
                     cands = queries.gather(session, outcome.needs, tz="America/New_York", points=points)
@@ -310,6 +314,7 @@ def main() -> None:
                     counts.append(len(cands))
         engine.dispose()
     q = statistics.quantiles(totals, n=100)
+    qc = statistics.quantiles(cpu, n=100)
     print(
         f"matches: {len(totals)} at 25 km; candidates per match: median "
         f"{statistics.median(counts):.0f}, max {max(counts)}"
@@ -318,6 +323,7 @@ def main() -> None:
         f"per match: p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, max {max(totals):.1f} ms "
         f"(gather p50 {statistics.median(gathers):.1f} ms, rank p50 {statistics.median(ranks):.1f} ms)"
     )
+    print(f"CPU time per match: p50 {qc[49]:.1f} ms, p95 {qc[94]:.1f} ms")
     print("target p95 <= 50 ms:", "met" if q[94] <= 50 else "NOT met")
 
 
