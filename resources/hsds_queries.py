@@ -1,8 +1,9 @@
 """Reads behind the HSDS API and the exporters: filters, pages, chunks, explicit loading.
 
-Every query says what it loads. A fully nested service walks a few dozen relationships; they
-are loaded with one `selectinload` per relationship path, so the number of queries depends on
-the shape of HSDS and never on the number of services (a test counts them).
+Every query says what it loads. A fully nested record walks a few dozen relationships; they
+are loaded with one query per relationship path (`load_nested`, or `resources.hsds_rows` for
+pages and exports), so the number of queries depends on the shape of HSDS and never on the
+number of records (a test counts them).
 """
 
 from __future__ import annotations
@@ -84,10 +85,6 @@ def load_nested(session: Session, parents: Sequence[Any], model: type[Catalog]) 
     if table not in NO_ATTRIBUTES:
         load_nested(session, load_relationship(session, parents, model, "attributes"), Attribute)
     load_relationship(session, parents, model, "change_log")
-
-
-def full_services(session: Session, services: Sequence[Service]) -> None:
-    load_nested(session, services, Service)
 
 
 def list_service_options() -> list[_AbstractLoad]:
