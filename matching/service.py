@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ def find_matches(
     stale_after: timedelta | None = None,
     follow_through: FollowThrough | None = None,
     geocoder: Any = None,
+    locate: Callable[[str], geo.Place] | None = None,
     now: datetime | None = None,
     points: PointsCache | None = None,
 ) -> Outcome:
@@ -42,7 +44,7 @@ def find_matches(
     lat, lon = req.lat, req.lon
     if req.location:
         try:
-            place = geo.locate(req.location, geocoder=geocoder)
+            place = locate(req.location) if locate else geo.locate(req.location, geocoder=geocoder)
         except geo.LocationError as exc:
             raise InvalidField("location", f"location: {exc.reason}") from exc
         lat, lon = place.lat, place.lon

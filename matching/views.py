@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app.db import get_db, get_session
 from app.errors import bad_param
+from app.geocoding import app_geocoder, cached_locate
 from app.openapi import register_paths
 from matching import populations as pop
 from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
@@ -47,7 +48,7 @@ def _run(body: Any) -> Outcome:
         tz=cfg.get("TIMEZONE"),
         stale_after=timedelta(hours=float(cfg.get("CAPACITY_STALE_HOURS", 24))),
         follow_through=current_app.extensions.get("follow_through"),
-        geocoder=current_app.extensions.get("geocoder"),
+        locate=lambda text: cached_locate(get_session(), text, geocoder=app_geocoder()),
         points=_points(),
     )
 

@@ -107,3 +107,19 @@ def test_app_builds_its_geocoder_once_from_configuration(app: Flask, monkeypatch
     app.extensions.pop("linkage.geocoder", None)
     app.config["GEOCODER"] = None
     assert app_geocoder(app) is None
+
+
+def test_match_api_geocodes_a_street_address_once(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(online.PROVIDERS, "counting", CountingGeocoder)
+    app.config["GEOCODER"] = {"provider": "counting"}
+    client = app.test_client()
+    body = {"needs": ["shelter"], "location": "200 Harbor Street, Columbus, OH 43215"}
+    for _ in range(2):
+        resp = client.post("/api/v1/match", json=body)
+        assert resp.status_code == 200, resp.get_json()
+    made = app_geocoder(app)
+    assert isinstance(made, CountingGeocoder)
+    assert made.calls == 1
+    assert db.get(GeocodeCache, cache_key(body["location"])) is not None
