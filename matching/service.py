@@ -6,9 +6,9 @@ caller share it. Nothing about the client is stored or logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
