@@ -34,6 +34,8 @@ _KEY_TABLE = {
 def guess_table(obj: dict[str, Any], name: str = "") -> str:
     """Which HSDS object this is, from the file name first and then from its fields."""
     stem = Path(urllib.parse.urlparse(name).path).stem.lower() if name else ""
+    if stem.endswith("ies"):  # taxonomies.json
+        stem = stem[:-3] + "y"
     for candidate in (
         "service_at_location",
         "taxonomy_term",
