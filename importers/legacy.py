@@ -9,6 +9,7 @@ eligibility/payments/fees tables that 3.0 folds into service fields.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,14 @@ class Folded:
 
 def _id(rec: dict[str, str], row: int) -> str:
     return (rec.get("id") or "").strip() or f"row:{row}"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _pick(rec: dict[str, str], *keys: str) -> dict[str, Any]:
@@ -301,7 +310,11 @@ def _fold(fld: str, column: str, prefix: str = "") -> Callable[..., list[Any]]:
 
 def _language(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
     data = _pick(rec, "service_id", "location_id", "phone_id")
-    data.update(id=_id(rec, row), name=rec.get("language") or None)
+    rid = _id(rec, row)
+    if not _is_uuid(rid):
+        # Exports such as Miami 211's reuse the service's id for each of its languages.
+        rid = f"{rid}/{(rec.get('language') or '').strip().lower()}"
+    data.update(id=rid, name=rec.get("language") or None)
     return [Row("language", data, file, row, src)]
 
 

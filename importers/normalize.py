@@ -21,6 +21,7 @@ _MARKER = re.compile(r"#{2,}[A-Z]{3,}#*|\b[A-Z]{3,}#{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DIGITS = re.compile(r"\d")
+_BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?$", re.IGNORECASE)
 _EXT = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -131,4 +132,9 @@ def normalize_record(table: str, rec: dict[str, Any]) -> list[tuple[str, str, An
             rec["extension"] = ext
     elif table in ("organization", "service") and isinstance(rec.get("email"), str):
         rec["email"] = rec["email"].strip() or None
+    for key in ("url", "website"):
+        value = rec.get(key)
+        if isinstance(value, str) and _BARE_DOMAIN.match(value):
+            rec[key] = "http://" + value
+            changes.append((key, "web address without http:// completed", value))
     return changes

@@ -230,3 +230,14 @@ def test_xlsx_through_a_mapping(db: Session, tmp_path: Path) -> None:
     assert [(s.byday, s.opens_at, s.closes_at) for s in svc.schedules] == [
         ("MO,TU,WE,TH,FR", "11:00", "13:00")
     ]
+
+
+def test_web_address_without_scheme_is_completed() -> None:
+    from importers.normalize import normalize_record
+
+    rec = {"id": "1", "name": "YMCA", "url": "www.ymcamiami.org/locations"}
+    changes = normalize_record("service", rec)
+    assert rec["url"] == "http://www.ymcamiami.org/locations"
+    assert [c[0] for c in changes] == ["url"]
+    rec = {"id": "1", "url": "https://example.org", "website": "call us"}
+    assert normalize_record("organization", rec) == []

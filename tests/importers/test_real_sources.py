@@ -37,6 +37,8 @@ def test_miami_211_defects_are_handled_and_reported(db: Session, miami_dir: Path
     assert report.counts("services").read == 4089
     assert report.counts("services").created == 4089
     assert report.counts("organizations").created == 1074
+    # Each language row reuses its service id as its own: all 9,364 are kept.
+    assert report.counts("languages").created == 9364
     # Every eligibility row has an empty service_id: each is listed, none vanishes.
     elig = [i for i in report.rejected if i.table == "eligibility"]
     assert len(elig) == 2244
