@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from importers.export import export_hsds
 from resources.hsds import from_hsds
 from tests.conftest import shared_path
-from tests.export.test_export_hsds import _importer_reads, empty_db  # noqa: F401 (fixture)
+from tests.export.test_export_hsds import empty_db  # noqa: F401 (fixture)
 from tests.hsds_api.conftest import validate, validate_page
 
 
@@ -114,8 +114,6 @@ def test_spec_csv_example_imported_then_exported_reads_the_same(
     tmp_path: Path,
     empty_db: sessionmaker[Session],  # noqa: F811
 ) -> None:
-    if not _importer_reads("hsds-csv"):
-        pytest.skip("the hsds-csv importer is not part of this build")
     from importers import run_import
 
     source = shared_path("hsds", "spec-examples-3.0", "csv")
