@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import geo
 from matching import populations as pop
 from matching.core import Area, Candidate, Capacity, ReferralStats
-from resources.hours import ScheduleRow
+from resources.hours import ScheduleRow, most_specific
 from resources.models import (
     Accessibility,
     Attribute,
@@ -317,10 +317,13 @@ def _schedule_row(items: tuple[tuple[str, Any], ...]) -> ScheduleRow | None:
 
 def _pick_schedules(schedules: dict[tuple[str, Any], list[ScheduleRow]], r: Any) -> tuple[ScheduleRow, ...]:
     """The most specific hours: this service here, else the service, else the location."""
-    for key in (("sal", r.sal_id), ("service", r.service_id), ("location", r.location_id)):
-        if schedules.get(key):
-            return tuple(schedules[key])
-    return ()
+    return tuple(
+        most_specific(
+            schedules.get(("sal", r.sal_id)),
+            schedules.get(("service", r.service_id)),
+            schedules.get(("location", r.location_id)),
+        )
+    )
 
 
 def _capacity_stmt(ids: Ids) -> Any:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from resources.hours import OpenState, describe, open_state
+from resources.hours import OpenState, describe, most_specific, open_state
 from resources.models import Address, Location, Schedule, Service, ServiceCapacity
 
 # Open Eligibility situations whose name alone reads badly after "Only for".
@@ -44,13 +44,13 @@ def _schedule_dict(row: Schedule) -> dict[str, Any]:
 
 
 def schedule_rows(service: Service) -> list[dict[str, Any]]:
-    """The service's own hours, else those of its first location that states any."""
-    rows = list(service.schedules)
-    if not rows:
-        for sal in service.service_at_locations:
-            rows = list(sal.schedules) or (list(sal.location.schedules) if sal.location else [])
-            if rows:
-                break
+    """The hours at the service's first place, by the precedence search and matching use."""
+    sal = service.service_at_locations[0] if service.service_at_locations else None
+    rows = most_specific(
+        sal.schedules if sal else None,
+        service.schedules,
+        sal.location.schedules if sal and sal.location else None,
+    )
     return [_schedule_dict(r) for r in rows]
 
 

@@ -24,13 +24,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from resources.hours.describe import describe
 from resources.hours.rows import DAY, DAY_ABBR, NO, YES, ScheduleRow
 
-__all__ = ["OpenState", "ScheduleRow", "describe", "is_open", "open_during", "open_state"]
+__all__ = ["OpenState", "ScheduleRow", "describe", "is_open", "most_specific", "open_during", "open_state"]
 
 HORIZON_DAYS = 8
 RowsArg = Iterable["ScheduleRow | Mapping[str, Any]"]
@@ -46,6 +46,24 @@ class OpenState:
     opens_at: datetime | None = None
     always_open: bool = False
     label: str = "Hours not stated"
+
+
+T = TypeVar("T")
+
+
+def most_specific(
+    service_at_location: Iterable[T] | None, service: Iterable[T] | None, location: Iterable[T] | None
+) -> list[T]:
+    """Which hours apply to a service at a place: its service_at_location rows, else the
+    service's own rows, else the location's. The first level with any row is used whole.
+
+    Search, matching and the pages all ask this, so they never disagree on open or closed.
+    """
+    for level in (service_at_location, service, location):
+        rows = list(level or ())
+        if rows:
+            return rows
+    return []
 
 
 def _rows(rows: RowsArg) -> list[ScheduleRow]:

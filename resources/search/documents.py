@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, true
 from sqlalchemy.engine import Connection
 
+from resources.hours import most_specific
 from resources.models import (
     Accessibility,
     Address,
@@ -278,10 +279,8 @@ def _document(
         or bool(_FREE.search(_join(svc.fees, svc.fees_description)))
         or bool(re.search(r"\bfree\b", tax_text, re.I))
     )
-    rows = []
-    if place is not None:
-        rows = sched_sal.get(place.id) or sched_sal.get((svc.id, loc_id)) or []
-    rows = rows or sched_service.get(svc.id) or (sched_loc.get(loc_id) if loc_id else None) or []
+    here = (sched_sal.get(place.id) or sched_sal.get((svc.id, loc_id))) if place is not None else None
+    rows = most_specific(here, sched_service.get(svc.id), sched_loc.get(loc_id) if loc_id else None)
     area_text = areas.get(svc.id, []) + (areas.get(place.id, []) if place is not None else [])
     if loc_id:
         keywords.extend(cities.get(loc_id, []))

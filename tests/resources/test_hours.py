@@ -406,3 +406,18 @@ def test_hours_modules_stay_pure() -> None:
             for name in ([node.module] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names])
         }
         assert imported <= {"__future__", "html", "re", "dataclasses", "typing", "importers.hours_tokens"}
+
+
+@pytest.mark.parametrize(
+    ("sal", "service", "location", "expected"),
+    [
+        (["sal"], ["svc"], ["loc"], ["sal"]),
+        ([], ["svc"], ["loc"], ["svc"]),
+        (None, None, ["loc"], ["loc"]),
+        (None, [], None, []),
+    ],
+)
+def test_most_specific_hours_win_and_are_used_whole(sal, service, location, expected):
+    from resources.hours import most_specific
+
+    assert most_specific(sal, service, location) == expected
