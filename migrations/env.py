@@ -43,7 +43,7 @@ def _url() -> str:
 
 # Objects made in raw SQL that autogenerate cannot describe: the search index's FTS5 and
 # R*Tree virtual tables (and their shadow tables) and PostgreSQL's generated tsvector.
-_RAW_PREFIXES = ("search_fts", "search_geo", "search_vocab")
+_RAW_PREFIXES = ("search_fts", "search_geo", "search_vocab", "search_generation")
 _RAW_NAMES = {"ix_search_document_tsv"}
 
 

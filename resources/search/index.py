@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import snowballstemmer
 from sqlalchemy import ColumnElement, and_, column, func, literal, literal_column, select, table, text
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session
 
-from resources.search.documents import status_token
 from resources.search_models import search_document as D
 
 VOCAB_TTL_S = 60.0
@@ -32,8 +32,6 @@ class TextQuery:
 
     groups: list[list[str]] = field(default_factory=list)
     any_group: bool = False
-    # Statuses to leave out inside the match (engines with `status_in_match`).
-    exclude_status: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -43,7 +41,6 @@ class SearchIndex(Protocol):
     """What search needs from an engine; everything else is plain SQL on search_document."""
 
     name: str
-    status_in_match: bool
 
     def match_rows(
         self,
@@ -51,21 +48,13 @@ class SearchIndex(Protocol):
         query: TextQuery | None,
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
+        limit: int | None = None,
     ) -> list[Row[Any]]:
         """Rows of `columns` plus `score` (higher is better) for documents matching all of it."""
         ...
 
-    def top_rows(
-        self,
-        conn: Connection,
-        query: TextQuery,
-        where: Sequence[ColumnElement[bool]],
-        columns: Sequence[Any],
-        limit: int,
-        offset: int,
-    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
-        """The best `limit` rows after `offset` by score, the total, and (term_ids, lang_codes,
-        n) rows for facets, without materialising every match."""
+    def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
+        """Ids (int64 array) and scores (float64, higher is better) of every matching document."""
         ...
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
@@ -81,6 +70,11 @@ class SearchIndex(Protocol):
         ...
 
     def stem(self, word: str) -> str: ...
+
+    def generation(self, conn: Connection) -> int | None:
+        """A value that changes with every write to the documents or synonyms, as this
+        transaction sees them; None when the engine keeps none (nothing is then cached)."""
+        ...
 
     def optimize(self, conn: Connection) -> None:
         """Compact after a full rebuild."""
@@ -114,7 +108,6 @@ class Fts5Index:
     """SQLite: FTS5 external-content table `search_fts` and R*Tree `search_geo`."""
 
     name = "sqlite-fts5"
-    status_in_match = True
     _fts = table("search_fts", column("rowid"), column("rank"))
     _geo = table(
         "search_geo", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon")
@@ -127,67 +120,7 @@ class Fts5Index:
     @staticmethod
     def match_expression(query: TextQuery) -> str:
         groups = ["(" + " OR ".join(f'"{alt}"' for alt in group) + ")" for group in query.groups]
-        expr = "(" + (" OR " if query.any_group else " AND ").join(groups) + ")"
-        for status in query.exclude_status:
-            expr += f" NOT keywords:{status_token(status)}"
-        return expr
-
-    def top_rows(
-        self,
-        conn: Connection,
-        query: TextQuery,
-        where: Sequence[ColumnElement[bool]],
-        columns: Sequence[Any],
-        limit: int,
-        offset: int,
-    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
-        match = {"m": self.match_expression(query)}
-        if where:
-            fts = self._fts
-            base = D.join(fts, fts.c.rowid == D.c.id)
-            cond = [text("search_fts MATCH :m").bindparams(**match), *where]
-            rows = conn.execute(
-                select(*columns, (-fts.c.rank).label("score"))
-                .select_from(base)
-                .where(*cond)
-                .order_by(fts.c.rank)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-            total = conn.execute(select(func.count()).select_from(base).where(*cond)).scalar_one()
-            facet = conn.execute(
-                select(D.c.term_ids, D.c.lang_codes, func.count().label("n"))
-                .select_from(base)
-                .where(*cond)
-                .group_by(D.c.term_ids, D.c.lang_codes)
-            ).all()
-            return list(rows), int(total), list(facet)
-        # The shape that lets FTS5 pick the top rows by rank before touching the documents.
-        top = (
-            text(
-                "SELECT rowid AS rid, rank FROM search_fts WHERE search_fts MATCH :m "
-                "ORDER BY rank LIMIT :n OFFSET :o"
-            )
-            .bindparams(**match, n=limit, o=offset)
-            .columns(column("rid"), column("rank"))
-            .subquery("top")
-        )
-        rows = conn.execute(
-            select(*columns, (-top.c.rank).label("score"))
-            .select_from(top.join(D, D.c.id == top.c.rid))
-            .order_by(top.c.rank)
-        ).all()
-        total = conn.execute(
-            text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :m"), match
-        ).scalar_one()
-        facet = conn.execute(
-            text(
-                "SELECT term_ids, lang_codes, count(*) AS n FROM search_document WHERE id IN "
-                "(SELECT rowid FROM search_fts WHERE search_fts MATCH :m) GROUP BY term_ids, lang_codes"
-            ),
-            match,
-        ).all()
-        return list(rows), int(total), list(facet)
+        return "(" + (" OR " if query.any_group else " AND ").join(groups) + ")"
 
     def match_rows(
         self,
@@ -195,17 +128,24 @@ class Fts5Index:
         query: TextQuery | None,
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
+        limit: int | None = None,
     ) -> list[Row[Any]]:
         if not query:
             stmt = select(*columns, literal(0.0).label("score")).where(*where)
-            return list(conn.execute(stmt))
-        fts = self._fts
-        stmt = (
-            select(*columns, (-fts.c.rank).label("score"))
-            .select_from(D.join(fts, fts.c.rowid == D.c.id))
-            .where(text("search_fts MATCH :match").bindparams(match=self.match_expression(query)), *where)
-        )
-        return list(conn.execute(stmt))
+        else:
+            fts = self._fts
+            stmt = (
+                select(*columns, (-fts.c.rank).label("score"))
+                .select_from(D.join(fts, fts.c.rowid == D.c.id))
+                .where(text("search_fts MATCH :match").bindparams(match=self.match_expression(query)), *where)
+            )
+        return list(conn.execute(stmt.limit(limit)))
+
+    def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
+        rows = conn.exec_driver_sql(
+            "SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH ?", (self.match_expression(query),)
+        ).all()
+        return _arrays(rows)
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         g = self._geo
@@ -232,13 +172,15 @@ class Fts5Index:
     def optimize(self, conn: Connection) -> None:
         conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
 
+    def generation(self, conn: Connection) -> int | None:
+        return conn.execute(text("SELECT value FROM search_generation WHERE id = 1")).scalar()
+
 
 class PostgresIndex:
     """PostgreSQL: generated `tsv` (weights A name, B taxonomy/keywords, C organization/eligibility/areas,
     D the rest) with a GIN index; points by a (latitude, longitude) btree."""
 
     name = "postgresql-fts"
-    status_in_match = False
     _tsv = literal_column("search_document.tsv")
     _english = literal_column("'english'::regconfig")
 
@@ -259,36 +201,18 @@ class PostgresIndex:
         query: TextQuery | None,
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
+        limit: int | None = None,
     ) -> list[Row[Any]]:
         if not query:
-            return list(conn.execute(select(*columns, literal(0.0).label("score")).where(*where)))
+            stmt = select(*columns, literal(0.0).label("score")).where(*where)
+            return list(conn.execute(stmt.limit(limit)))
         tsq = func.to_tsquery(self._english, self.tsquery(query))
         score = func.ts_rank(literal_column("'{0.1,0.3,0.6,1.0}'::float4[]"), self._tsv, tsq)
         stmt = select(*columns, score.label("score")).where(self._tsv.op("@@")(tsq), *where)
-        return list(conn.execute(stmt))
+        return list(conn.execute(stmt.limit(limit)))
 
-    def top_rows(
-        self,
-        conn: Connection,
-        query: TextQuery,
-        where: Sequence[ColumnElement[bool]],
-        columns: Sequence[Any],
-        limit: int,
-        offset: int,
-    ) -> tuple[list[Row[Any]], int, list[Row[Any]]]:
-        tsq = func.to_tsquery(self._english, self.tsquery(query))
-        score = func.ts_rank(literal_column("'{0.1,0.3,0.6,1.0}'::float4[]"), self._tsv, tsq).label("score")
-        cond = [self._tsv.op("@@")(tsq), *where]
-        rows = conn.execute(
-            select(*columns, score).where(*cond).order_by(score.desc(), D.c.id).limit(limit).offset(offset)
-        ).all()
-        total = conn.execute(select(func.count()).select_from(D).where(*cond)).scalar_one()
-        facet = conn.execute(
-            select(D.c.term_ids, D.c.lang_codes, func.count().label("n"))
-            .where(*cond)
-            .group_by(D.c.term_ids, D.c.lang_codes)
-        ).all()
-        return list(rows), int(total), list(facet)
+    def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
+        return _arrays(self.match_rows(conn, query, [], [D.c.id]))
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         return and_(D.c.latitude.between(box[0], box[2]), D.c.longitude.between(box[1], box[3]))
@@ -314,6 +238,15 @@ class PostgresIndex:
 
     def optimize(self, conn: Connection) -> None:
         conn.execute(text("ANALYZE search_document"))
+
+    def generation(self, conn: Connection) -> int | None:
+        return None  # see migration 0005: a shared counter row would serialise writers
+
+
+def _arrays(rows: Sequence[Any]) -> tuple[Any, Any]:
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
+    return ids, scores
 
 
 _INDEXES: dict[str, SearchIndex] = {}

@@ -20,8 +20,9 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import or_, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 import geo
@@ -29,15 +30,13 @@ from resources.hours import ScheduleRow, is_open, open_state
 from resources.models import ServiceCapacity, TaxonomyTerm
 from resources.search import documents, hooks, synonyms
 from resources.search import text as textq
-from resources.search.index import SearchIndex, index_for
-from resources.search.params import STATUSES, ParamError, SearchParams
-from resources.search.results import doc_ids, page_details
+from resources.search.candidates import Candidates, SearchCache, catalog, fetch, from_catalog
+from resources.search.index import SearchIndex, TextQuery, index_for
+from resources.search.params import ParamError, SearchParams
+from resources.search.results import PageRow, doc_ids, page_details
 from resources.search_models import search_document as D
 from resources.search_models import search_document_term as DT
 
-# Candidate rows carry no UUIDs (decoding them for every match costs more than the search);
-# the page's rows get their ids afterwards.
-COLUMNS = (D.c.id, D.c.latitude, D.c.longitude, D.c.hours, D.c.term_ids, D.c.lang_codes)
 FACET_LIMIT = 20
 
 
@@ -48,6 +47,8 @@ class SearchContext:
     timezone: str = "America/New_York"
     stale_hours: float = 24.0
     now: dt.datetime | None = None
+    # Keep match sets between searches where the engine has a generation (False: read afresh).
+    cache: bool = True
 
 
 def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
@@ -65,9 +66,10 @@ def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
     return hooks.descendants(documents.Terms(conn), roots)
 
 
-def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams, text_query: bool) -> list[Any]:
+def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[Any]:
+    """Every filter SQL can answer, to narrow the read where nothing is kept between searches."""
     where: list[Any] = []
-    if p.status != "any" and not (text_query and index.status_in_match):
+    if p.status != "any":
         where.append(D.c.status == p.status)
     if p.taxonomy:
         terms = resolve_terms(conn, p.taxonomy)
@@ -140,13 +142,15 @@ def open_label(hours: str, at: dt.datetime, tz: str) -> str:
         return "Hours not readable"
 
 
-def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> list[Row[Any]]:
+def _covered(
+    conn: Connection, c: Candidates, rows: npt.NDArray[np.intp], lat: float, lon: float
+) -> npt.NDArray[np.intp]:
     """Keep services whose stated area covers the point (or whose area cannot be read); a
     service with no stated area serves where it is and is kept."""
     from resources.models import ServiceArea
 
     sa = ServiceArea.__table__
-    idents = doc_ids(conn, [r.id for r in rows])
+    idents = doc_ids(conn, [int(c.ids[i]) for i in rows])
     ids = list({i.service_id for i in idents.values()})
     areas: dict[Any, list[Any]] = {}
     for part in documents.chunks(ids, 900):
@@ -154,11 +158,11 @@ def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> 
             areas.setdefault(a.service_at_location_id or a.service_id, []).append(a)
     verdict: dict[Any, bool] = {}
     out = []
-    for r in rows:
-        ident = idents[r.id]
+    for i in rows:
+        ident = idents[int(c.ids[i])]
         own = areas.get(ident.key) or areas.get(ident.service_id)
         if not own:
-            out.append(r)
+            out.append(i)
             continue
         key = ident.key if ident.key in areas else ident.service_id
         if key not in verdict:
@@ -170,22 +174,29 @@ def _covered(conn: Connection, rows: list[Row[Any]], lat: float, lon: float) -> 
                     answers.append(None)
             verdict[key] = any(x is not False for x in answers)
         if verdict[key]:
-            out.append(r)
-    return out
+            out.append(i)
+    return np.array(out, dtype=np.intp)
 
 
-def facets(conn: Connection, rows: Sequence[Row[Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Counts over every match; rows are documents, or (term_ids, lang_codes, n) groups."""
+def _top(counts: Counter[str]) -> list[tuple[str, int]]:
+    """The most frequent values, ties by value, so the order never depends on read order."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+
+
+def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[str, list[dict[str, Any]]]:
+    """Counts over every match, by distinct (term_ids, lang_codes) pair."""
     terms: Counter[str] = Counter()
     langs: Counter[str] = Counter()
-    for r in rows:
-        n = getattr(r, "n", 1)
-        for t in set(r.term_ids.split()):
+    counts = np.bincount(c.facet[rows], minlength=len(c.facet_values)) if len(rows) else []
+    for code in np.flatnonzero(counts):
+        n = int(counts[code])
+        term_ids, lang_codes = c.facet_values[code]
+        for t in set(term_ids.split()):
             terms[t] += n
-        for c in r.lang_codes.split():
-            if len(c) <= 3:
-                langs[c] += n
-    top = terms.most_common(FACET_LIMIT)
+        for lc in lang_codes.split():
+            if len(lc) <= 3:
+                langs[lc] += n
+    top = _top(terms)
     t = TaxonomyTerm.__table__
     names = {}
     if top:
@@ -203,8 +214,78 @@ def facets(conn: Connection, rows: Sequence[Row[Any]]) -> dict[str, list[dict[st
             }
             for k, n in top
         ],  # fmt: skip
-        "languages": [{"code": k, "count": n} for k, n in langs.most_common(FACET_LIMIT)],
+        "languages": [{"code": k, "count": n} for k, n in _top(langs)],
     }
+
+
+def _cache(index: SearchIndex) -> SearchCache:
+    found = _CACHES.get(id(index))
+    if found is None:
+        found = _CACHES.setdefault(id(index), SearchCache())
+    return found
+
+
+_CACHES: dict[int, SearchCache] = {}
+
+
+def _mask(c: Candidates, p: SearchParams) -> npt.NDArray[np.bool_]:
+    """The filters every document carries, as one row mask."""
+    keep = np.ones(len(c), dtype=bool)
+    if p.status != "any":
+        keep &= c.by_value(c.status, c.statuses, lambda s: s == p.status)
+    if p.language:
+        lang = f" {p.language} "
+        english = p.language in ("en", "eng", "english")
+        keep &= c.by_value(c.langs, c.lang_values, lambda v: lang in v or (english and v == ""))
+    if p.age is not None:
+        with np.errstate(invalid="ignore"):
+            keep &= np.isnan(c.min_age) | (c.min_age <= p.age)
+            keep &= np.isnan(c.max_age) | (c.max_age >= p.age)
+    if p.gender:
+        keep &= c.by_value(c.gender, c.genders, lambda g: g in ("", p.gender))
+    if p.free:
+        keep &= c.free
+    if p.accessible:
+        keep &= c.accessible
+    return keep
+
+
+def _taxonomy_docs(conn: Connection, terms: set[uuid.UUID]) -> npt.NDArray[np.int64]:
+    stmt = select(D.c.id).where(D.c.key.in_(select(DT.c.doc_key).where(DT.c.term_id.in_(terms))))
+    return np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
+
+
+def _available(conn: Connection, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Live: documents of services with a place free now (read for these rows only)."""
+    cap = ServiceCapacity.__table__
+    found: list[int] = []
+    for part in documents.chunks([int(i) for i in ids], 900):
+        stmt = (
+            select(D.c.id)
+            .join(cap, cap.c.service_id == D.c.service_id)
+            .where(D.c.id.in_(part), cap.c.available > 0)
+            .distinct()
+        )
+        found.extend(conn.execute(stmt).scalars())
+    return np.isin(ids, np.array(found, dtype=np.int64))
+
+
+def _matches(
+    conn: Connection, index: SearchIndex, state: Any, query: TextQuery | None, p: SearchParams
+) -> tuple[Candidates, bool]:
+    """The match set, and whether SQL already applied the live filters (taxonomy, capacity).
+
+    With a generation the whole match set is read once and kept; without one the filters
+    SQL can answer narrow the read instead."""
+    if state is not None:
+        store = SearchCache.memo(state, "catalog", lambda: catalog(conn))
+        if query is None:
+            return store, False
+        key = ("match", tuple(map(tuple, query.groups)), query.any_group)
+        return SearchCache.matches(
+            state, key, lambda: from_catalog(store, *index.match_scores(conn, query))
+        ), False
+    return fetch(conn, index, query, sql_filters(conn, index, p)), True
 
 
 def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) -> dict[str, Any]:
@@ -214,68 +295,76 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     at = p.at or now
     conn = session.connection()
     index = index_for(conn)
-    parsed = textq.parse(conn, index, p.q, synonyms.load_table(session))
-    if parsed.query and p.status != "any":
-        others = tuple(s for s in STATUSES if s not in ("any", p.status))
-        parsed.query.exclude_status = others
-    where = sql_filters(conn, index, p, bool(parsed.query))
-    start = (p.page - 1) * p.per_page
+    state = _cache(index).state(index.generation(conn)) if ctx.cache else None
+    table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
+    parsed = textq.parse(conn, index, p.q, table, state)
     match = "all"
-    dist: dict[int, float] = {}
+    c, pushed = _matches(conn, index, state, parsed.query, p)
+    keep = _mask(c, p)
+    if not keep.any() and parsed.query and len(parsed.query.groups) > 1:
+        parsed.query.any_group, match = True, "any"
+        c, pushed = _matches(conn, index, state, parsed.query, p)
+        keep = _mask(c, p)
+    if p.taxonomy and not pushed:
+        terms = resolve_terms(conn, p.taxonomy)
+        docs = SearchCache.memo(state, ("taxonomy", frozenset(terms)), lambda: _taxonomy_docs(conn, terms))
+        keep &= np.isin(c.ids, docs)
+    km: npt.NDArray[np.float64] | None = None
+    if p.point:
+        lat, lon = p.point
+        km = np.full(len(c), np.inf)
+        if p.radius_km:
+            box = geo.bbox(lat, lon, p.radius_km)
+            with np.errstate(invalid="ignore"):
+                keep &= (c.lat >= box[0]) & (c.lat <= box[2]) & (c.lon >= box[1]) & (c.lon <= box[3])
+        sel = np.flatnonzero(keep & ~np.isnan(c.lat) & ~np.isnan(c.lon))
+        km[sel] = geo.distances_km(lat, lon, c.lat[sel], c.lon[sel])
+        if p.radius_km:
+            keep &= km <= p.radius_km
     opened: dict[str | None, bool | None] = {}
-    # Fast path: text ranked by relevance with only SQL filters; the engine picks the page.
-    if parsed.query and not (p.open_filter or p.covering or p.radius_km or p.sort == "distance"):
-        page, total, facet_rows = index.top_rows(conn, parsed.query, where, COLUMNS, p.per_page, start)
-        if not total and len(parsed.query.groups) > 1:
-            parsed.query.any_group, match = True, "any"
-            page, total, facet_rows = index.top_rows(conn, parsed.query, where, COLUMNS, p.per_page, start)
-        if p.point and page:
-            km = geo.distances_km(
-                p.point[0], p.point[1],
-                np.array([r.latitude if r.latitude is not None else np.nan for r in page], dtype=float),
-                np.array([r.longitude if r.longitude is not None else np.nan for r in page], dtype=float),
-            )  # fmt: skip
-            dist = {r.id: float(k) for r, k in zip(page, km, strict=True) if np.isfinite(k)}
-        rows: list[Any] = facet_rows
+    if p.open_filter:
+        keep &= c.by_value(c.hours, c.hour_values, lambda h: open_at(h, at, ctx.timezone, opened) is True)
+    rows = np.flatnonzero(keep)
+    if p.available and not pushed and len(rows):
+        rows = rows[_available(conn, c.ids[rows])]
+    if p.covering and p.point and len(rows):
+        rows = _covered(conn, c, rows, p.point[0], p.point[1])
+    dist = km[rows] if km is not None else np.full(len(rows), np.inf)
+    if p.sort == "distance":
+        order = np.lexsort((c.ids[rows], -c.score[rows], dist))
     else:
-        rows = index.match_rows(conn, parsed.query, where, COLUMNS)
-        if not rows and parsed.query and len(parsed.query.groups) > 1:
-            parsed.query.any_group, match = True, "any"
-            rows = index.match_rows(conn, parsed.query, where, COLUMNS)
-        if p.point and rows:
-            lats = np.array([r.latitude if r.latitude is not None else np.nan for r in rows], dtype=float)
-            lons = np.array([r.longitude if r.longitude is not None else np.nan for r in rows], dtype=float)
-            km = geo.distances_km(p.point[0], p.point[1], lats, lons)
-            dist = {r.id: float(k) for r, k in zip(rows, km, strict=True) if np.isfinite(k)}
-            if p.radius_km:
-                rows = [r for r in rows if dist.get(r.id, np.inf) <= p.radius_km]
-        if p.open_filter:
-            rows = [r for r in rows if open_at(r.hours, at, ctx.timezone, opened) is True]
-        if p.covering and p.point:
-            rows = _covered(conn, rows, p.point[0], p.point[1])
-        if p.sort == "distance":
-            rows.sort(key=lambda r: (dist.get(r.id, np.inf), -r.score, r.id))
-        else:
-            rows.sort(key=lambda r: (-r.score, dist.get(r.id, np.inf), r.id))
-        total = len(rows)
-        page = rows[start : start + p.per_page]
+        order = np.lexsort((c.ids[rows], dist, -c.score[rows]))
+    rows = rows[order]
+    total = len(rows)
+    start = (p.page - 1) * p.per_page
+    page = rows[start : start + p.per_page]
     results = page_details(
         conn,
-        page,
-        dist,
+        state,
+        [
+            PageRow(
+                int(c.ids[i]),
+                None if np.isnan(c.lat[i]) else float(c.lat[i]),
+                None if np.isnan(c.lon[i]) else float(c.lon[i]),
+                c.hour_values[c.hours[i]],
+                float(c.score[i]),
+            )
+            for i in page
+        ],
+        {int(c.ids[i]): float(km[i]) for i in page if km is not None and np.isfinite(km[i])},
         at,
         ctx,
         lambda h: open_at(h, at, ctx.timezone, opened),
         lambda h: open_label(h, at, ctx.timezone),
     )
     if not total and not parsed.suggestions and parsed.words:
-        parsed.suggestions = _alternatives(conn, index, parsed.words)
+        parsed.suggestions = _alternatives(conn, index, parsed.words, state)
     return {
         "total": total,
         "page": p.page,
         "per_page": p.per_page,
         "results": results,
-        "facets": facets(conn, rows),
+        "facets": facets(conn, c, rows),
         "suggestions": parsed.suggestions,
         "query": {
             "q": p.q,
@@ -289,9 +378,9 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     }
 
 
-def _alternatives(conn: Connection, index: SearchIndex, words: list[str]) -> list[str]:
+def _alternatives(conn: Connection, index: SearchIndex, words: list[str], state: Any) -> list[str]:
     """Nothing found: offer the query with each long word replaced by its closest index term."""
-    fixed = [textq.correct(conn, index, w) if len(w) >= textq.MIN_TYPO_LEN else None for w in words]
+    fixed = [textq.correct(conn, index, w, state) if len(w) >= textq.MIN_TYPO_LEN else None for w in words]
     if not any(f and f != w for f, w in zip(fixed, words, strict=True)):
         return []
     return [" ".join(f or w for f, w in zip(fixed, words, strict=True))]

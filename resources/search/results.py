@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Row
@@ -66,21 +66,22 @@ def doc_ids(conn: Connection, ids: Sequence[int]) -> dict[int, Row[Any]]:
     return out
 
 
-def page_details(
-    conn: Connection,
-    page: Sequence[Row[Any]],
-    dist: dict[int, float],
-    at: dt.datetime,
-    ctx: Any,
-    open_fn: Callable[[str | None], bool | None],
-    label_fn: Callable[[str], str],
-) -> list[dict[str, Any]]:
-    if not page:
-        return []
+class PageRow(NamedTuple):
+    """One result on the page, as the search decided it."""
+
+    id: int
+    latitude: float | None
+    longitude: float | None
+    hours: str | None
+    score: float
+
+
+def _static(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a result shows that only changes with its document: names, address, phone."""
     s, o = Service.__table__, Organization.__table__
-    idents = doc_ids(conn, [r.id for r in page])
-    service_ids = list({idents[r.id].service_id for r in page})
-    loc_ids = [idents[r.id].location_id for r in page if idents[r.id].location_id is not None]
+    idents = doc_ids(conn, ids)
+    service_ids = list({i.service_id for i in idents.values()})
+    loc_ids = list({i.location_id for i in idents.values() if i.location_id is not None})
     services = {
         r.id: r
         for r in conn.execute(
@@ -98,7 +99,7 @@ def page_details(
             )
     ph = Phone.__table__
     phones: dict[Any, str] = {}
-    keys = [idents[r.id].key for r in page]
+    keys = [i.key for i in idents.values()]
     conds = [ph.c.service_id.in_(service_ids), ph.c.service_at_location_id.in_(keys)]
     if loc_ids:
         conds.append(ph.c.location_id.in_(loc_ids))
@@ -108,34 +109,61 @@ def page_details(
         for owner in (r.service_at_location_id, r.service_id, r.location_id):
             if owner is not None:
                 phones.setdefault(owner, r.number)
+    out = {}
+    for doc_id, ident in idents.items():
+        svc = services.get(ident.service_id)
+        out[doc_id] = {
+            "_service_id": ident.service_id,
+            "service_id": str(ident.service_id),
+            "location_id": str(ident.location_id) if ident.location_id else None,
+            "name": svc.name if svc else "",
+            "organization": svc.org if svc else None,
+            "description": (svc.description or "")[:300] if svc else "",
+            "status": str(svc.status.value if hasattr(svc.status, "value") else svc.status) if svc else None,
+            "address": addresses.get(ident.location_id),
+            "phone": phones.get(ident.key) or phones.get(ident.service_id) or phones.get(ident.location_id),
+        }
+    return out
+
+
+def page_details(
+    conn: Connection,
+    state: Any,
+    page: Sequence[PageRow],
+    dist: dict[int, float],
+    at: dt.datetime,
+    ctx: Any,
+    open_fn: Callable[[str | None], bool | None],
+    label_fn: Callable[[str], str],
+) -> list[dict[str, Any]]:
+    """The page's results: kept details (per index generation) with live capacity and hours."""
+    if not page:
+        return []
+    memo: dict[Any, Any] = state.memo if state is not None else {}
+    missing = [r.id for r in page if ("detail", r.id) not in memo]
+    if missing:
+        if len(memo) > 20_000:
+            memo.clear()
+        for doc_id, detail in _static(conn, missing).items():
+            memo[("detail", doc_id)] = detail
+    details = [memo[("detail", r.id)] for r in page]
+    service_ids = list({d["_service_id"] for d in details})
     capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.stale_hours)
     out = []
-    for r in page:
-        ident = idents[r.id]
-        svc = services.get(ident.service_id)
+    for r, detail in zip(page, details, strict=True):
         km = dist.get(r.id)
-        out.append(
+        item = {k: v for k, v in detail.items() if k != "_service_id"}
+        item.update(
             {
-                "service_id": str(ident.service_id),
-                "location_id": str(ident.location_id) if ident.location_id else None,
-                "name": svc.name if svc else "",
-                "organization": svc.org if svc else None,
-                "description": (svc.description or "")[:300] if svc else "",
-                "status": str(svc.status.value if hasattr(svc.status, "value") else svc.status)
-                if svc
-                else None,
-                "address": addresses.get(ident.location_id),
-                "phone": phones.get(ident.key)
-                or phones.get(ident.service_id)
-                or phones.get(ident.location_id),
                 "latitude": r.latitude,
                 "longitude": r.longitude,
                 "distance_km": round(km, 3) if km is not None else None,
                 "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
                 "open_now": open_fn(r.hours),
                 "hours_label": label_fn(r.hours) if r.hours else "Hours not stated",
-                "capacity": capacity.get(ident.service_id, []),
+                "capacity": capacity.get(detail["_service_id"], []),
                 "score": round(float(r.score), 4),
             }
         )
+        out.append(item)
     return out

@@ -12,11 +12,13 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
+from resources.search.candidates import SearchCache
 from resources.search.index import PostgresIndex, SearchIndex, TextQuery
 from resources.search_models import search_document as D
 
@@ -76,7 +78,7 @@ def _expand(phrase: str, synonyms: dict[str, set[str]]) -> list[str]:
 def _surface(conn: Connection, index: SearchIndex, stem: str) -> str:
     """A readable word for an index stem ("pantri" -> "pantry"), from documents that hold it."""
     query = TextQuery([[stem]])
-    rows = index.match_rows(conn, query, [], [D.c.name, D.c.taxonomy, D.c.keywords])[:5]
+    rows = index.match_rows(conn, query, [], [D.c.name, D.c.taxonomy, D.c.keywords], limit=5)
     counts: Counter[str] = Counter()
     for row in rows:
         for w in words_of(" ".join(row[:3])):
@@ -85,8 +87,18 @@ def _surface(conn: Connection, index: SearchIndex, stem: str) -> str:
     return counts.most_common(1)[0][0] if counts else stem
 
 
-def correct(conn: Connection, index: SearchIndex, word: str) -> str | None:
-    """The closest well-attested index term to an unknown word, as a readable word."""
+def correct(conn: Connection, index: SearchIndex, word: str, state: Any = None) -> str | None:
+    """The closest well-attested index term to an unknown word, as a readable word (kept for
+    the index generation in `state`)."""
+    return SearchCache.memo(state, ("correct", word), lambda: _correct(conn, index, word))
+
+
+def known(conn: Connection, index: SearchIndex, word: str, state: Any = None) -> bool:
+    """Whether some document holds the word (kept for the index generation in `state`)."""
+    return bool(SearchCache.memo(state, ("df", word), lambda: index.doc_freq(conn, word)))
+
+
+def _correct(conn: Connection, index: SearchIndex, word: str) -> str | None:
     vocab = index.vocabulary(conn)
     if not vocab:
         return None
@@ -101,7 +113,9 @@ def correct(conn: Connection, index: SearchIndex, word: str) -> str | None:
     return _surface(conn, index, choice)
 
 
-def parse(conn: Connection, index: SearchIndex, q: str | None, synonyms: dict[str, set[str]]) -> ParsedText:
+def parse(
+    conn: Connection, index: SearchIndex, q: str | None, synonyms: dict[str, set[str]], state: Any = None
+) -> ParsedText:
     raw = words_of(q or "")[: MAX_WORDS * 2]
     groups: list[list[str]] = []
     kept: list[str] = []
@@ -121,8 +135,8 @@ def parse(conn: Connection, index: SearchIndex, q: str | None, synonyms: dict[st
             if word in STOPWORDS:
                 continue
             kept.append(word)
-            if len(word) >= MIN_TYPO_LEN and not word.isdigit() and not index.doc_freq(conn, word):
-                fixed = correct(conn, index, word)
+            if len(word) >= MIN_TYPO_LEN and not word.isdigit() and not known(conn, index, word, state):
+                fixed = correct(conn, index, word, state)
                 if fixed and fixed != word:
                     corrections[word] = fixed
                     groups.append(_expand(fixed, synonyms))

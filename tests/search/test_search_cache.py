@@ -1,0 +1,145 @@
+"""What a process keeps between searches: never stale, never different from a fresh read.
+
+The demo county (300+ services, every filter's facts) is searched with the per-process memory
+and without it, over a table of parameter sets, and the answers must be identical. On SQLite
+the memory is keyed by a generation that every write changes in the writer's transaction;
+on PostgreSQL there is none and both runs read afresh (the comparison still holds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from resources.demo import generate, load
+from resources.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
+from resources.search import synonyms
+from resources.search.index import index_for
+from resources.search.params import parse_params
+from resources.search.query import SearchContext, search
+
+NOW = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)  # a Friday, 10:30 in Columbus
+COLUMBUS = {"lat": "39.9612", "lon": "-82.9988"}
+CASES: list[dict[str, str]] = [
+    {"q": "shelter"},
+    {"q": "food pantry", "page": "2", "per_page": "5"},
+    {"q": "shleter"},
+    {"q": "i need a bed tonight", **COLUMBUS, "radius_km": "10"},
+    {"q": "detox", **COLUMBUS, "sort": "distance"},
+    {"q": "counseling", "language": "es"},
+    {"q": "shelter", "gender": "female", "age": "30"},
+    {"q": "meals", "free": "true", **COLUMBUS, "radius_km": "25"},
+    {"q": "clinic", "accessible": "true"},
+    {"q": "shelter", "available": "true", **COLUMBUS, "radius_km": "30"},
+    {"q": "", "taxonomy": "1101"},
+    {"q": "help", "taxonomy": "1102", **COLUMBUS, "radius_km": "20"},
+    {"q": "", **COLUMBUS, "radius_km": "5", "open_now": "true"},
+    {"q": "", "at": "2026-11-21T23:30", **COLUMBUS, "radius_km": "15", "sort": "distance"},
+    {"q": "housing legal", "status": "any"},
+    {"q": "zzzz nothing matches this"},
+    {"q": "", "covering": "true", **COLUMBUS},
+]
+
+
+@pytest.fixture
+def demo(db: Any) -> None:
+    db.info["changelog"] = False
+    load(db, generate(2026, now=NOW))
+
+
+def _run(db: Any, params: dict[str, str], cache: bool) -> dict[str, Any]:
+    ctx = SearchContext(timezone="America/New_York", now=NOW, cache=cache)
+    return search(db, parse_params(params, timezone="America/New_York"), ctx)
+
+
+@pytest.mark.parametrize("params", CASES, ids=[str(i) for i in range(len(CASES))])
+def test_kept_and_fresh_searches_agree(db: Any, demo: None, params: dict[str, str]) -> None:
+    fresh = _run(db, params, cache=False)
+    kept_first = _run(db, params, cache=True)
+    kept_again = _run(db, params, cache=True)  # served from memory on SQLite
+    for body in (kept_first, kept_again):
+        assert body["total"] == fresh["total"]
+        assert body["results"] == fresh["results"]
+        assert body["facets"] == fresh["facets"]
+        assert body["suggestions"] == fresh["suggestions"]
+        assert body["query"] == fresh["query"]
+
+
+def test_the_demo_cases_find_something(db: Any, demo: None) -> None:
+    """The comparison above is only worth something if most cases have results."""
+    found = [bool(_run(db, p, cache=True)["total"]) for p in CASES]
+    assert sum(found) >= len(CASES) - 2
+
+
+def _add(db: Any, name: str, beds: float | None = None) -> Service:
+    org = Organization(id=uuid.uuid4(), name=f"{name} Inc.", description="")
+    svc = Service(id=uuid.uuid4(), name=name, organization=org, description="Beds for the night")
+    loc = Location(id=uuid.uuid4(), name=name, organization=org, latitude=39.96, longitude=-83.0)
+    svc.service_at_locations.append(ServiceAtLocation(id=uuid.uuid4(), location=loc))
+    db.add(svc)
+    if beds is not None:
+        unit = Unit(id=uuid.uuid4(), name="bed", scheme="linkage")
+        db.add(ServiceCapacity(id=uuid.uuid4(), service=svc, unit=unit, available=beds, maximum=10))
+    db.flush()
+    return svc
+
+
+def _names(db: Any, **params: str) -> list[str]:
+    return [r["name"] for r in _run(db, params, cache=True)["results"]]
+
+
+def test_a_rolled_back_write_is_never_served_from_memory(db: Any) -> None:
+    assert _names(db, q="zebra") == []
+    savepoint = db.begin_nested()
+    _add(db, "Zebra House")
+    assert _names(db, q="zebra") == ["Zebra House"]
+    savepoint.rollback()
+    assert _names(db, q="zebra") == []
+    _add(db, "Zebra Lodge")
+    assert _names(db, q="zebra") == ["Zebra Lodge"]
+
+
+def test_every_write_to_documents_or_synonyms_changes_the_generation(db: Any) -> None:
+    index = index_for(db)
+    if index.generation(db.connection()) is None:
+        pytest.skip("this engine keeps no generation; nothing is kept between searches")
+    seen = [index.generation(db.connection())]
+    svc = _add(db, "Quokka Shelter")
+    seen.append(index.generation(db.connection()))
+    svc.name = "Quokka Refuge"
+    db.flush()
+    seen.append(index.generation(db.connection()))
+    synonyms.add_synonym(db, "marsupial", "quokka")
+    seen.append(index.generation(db.connection()))
+    db.execute(text("DELETE FROM search_document"))
+    seen.append(index.generation(db.connection()))
+    assert len(set(seen)) == len(seen)
+
+
+def test_edits_are_seen_by_the_next_search(db: Any) -> None:
+    svc = _add(db, "Quokka Shelter")
+    assert _names(db, q="quokka") == ["Quokka Shelter"]
+    svc.name = "Quokka Refuge"
+    db.flush()
+    assert _names(db, q="quokka") == ["Quokka Refuge"]
+    assert _names(db, q="marsupial") == []
+    synonyms.add_synonym(db, "marsupial", "quokka")
+    assert _names(db, q="marsupial") == ["Quokka Refuge"]
+    db.delete(svc)
+    db.flush()
+    assert _names(db, q="quokka") == []
+
+
+def test_capacity_is_live_though_the_documents_are_kept(db: Any) -> None:
+    svc = _add(db, "Wombat Shelter", beds=0)
+    assert _names(db, q="wombat", available="true") == []
+    cap = svc.capacities[0] if hasattr(svc, "capacities") else db.query(ServiceCapacity).one()
+    cap.available = 3
+    db.flush()
+    body = _run(db, {"q": "wombat", "available": "true"}, cache=True)
+    assert [r["name"] for r in body["results"]] == ["Wombat Shelter"]
+    assert body["results"][0]["capacity"][0]["available"] == 3
