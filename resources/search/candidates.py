@@ -2,11 +2,12 @@
 
 A search fetches every match of its text once (id, score, point, and the facts the filters
 read), then decides status, language, age, gender, free, accessible, the radius, open-at-a-time
-and the page with array operations. On an engine whose index has a generation (SQLite: a
-counter every write to the documents or the synonyms changes, in the writer's transaction),
-the match set is kept per process and reused until the generation changes, so the next
-search for "shelter" near another point costs a few array operations instead of a full-text
-query. Live facts (capacity) are never kept: they are read for the rows that survive.
+and the page with array operations. Each process keeps the documents' facts and the ids each
+text matched for one index generation (a value every committed write to the documents or the
+synonyms changes; migration 0005), so the next search for "shelter" near another point costs
+a few array operations instead of a full-text query. A transaction that wrote to the index
+and has no generation of its own reads afresh. Live facts (capacity) are never kept: they are
+read for the rows that survive.
 """
 
 from __future__ import annotations

@@ -240,7 +240,12 @@ class PostgresIndex:
         conn.execute(text("ANALYZE search_document"))
 
     def generation(self, conn: Connection) -> int | None:
-        return None  # see migration 0005: a shared counter row would serialise writers
+        """The count of committed writes; None inside a transaction that wrote to the index
+        (it must see its own writes, which no other process has seen)."""
+        value, written = conn.execute(
+            text("SELECT value, current_setting('linkage.search_written', true) FROM search_generation")
+        ).one()
+        return None if written == "1" else int(value)
 
 
 def _arrays(rows: Sequence[Any]) -> tuple[Any, Any]:

@@ -218,7 +218,8 @@ def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[
     }
 
 
-def _cache(index: SearchIndex) -> SearchCache:
+def cache_for(index: SearchIndex) -> SearchCache:
+    """This process's memory of one index (one per database URL, like the index itself)."""
     found = _CACHES.get(id(index))
     if found is None:
         found = _CACHES.setdefault(id(index), SearchCache())
@@ -295,7 +296,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     at = p.at or now
     conn = session.connection()
     index = index_for(conn)
-    state = _cache(index).state(index.generation(conn)) if ctx.cache else None
+    state = cache_for(index).state(index.generation(conn)) if ctx.cache else None
     table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
     parsed = textq.parse(conn, index, p.q, table, state)
     match = "all"

@@ -9,18 +9,23 @@ on PostgreSQL there is none and both runs read afresh (the comparison still hold
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from resources.demo import generate, load
 from resources.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
-from resources.search import synonyms
+from resources.search import hooks, synonyms
 from resources.search.index import index_for
 from resources.search.params import parse_params
 from resources.search.query import SearchContext, search
+from tests.conftest import migrate, pg_url_with_schema
+from tests.search.test_search_processes import _databases
 
 NOW = dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)  # a Friday, 10:30 in Columbus
 COLUMBUS = {"lat": "39.9612", "lon": "-82.9988"}
@@ -104,10 +109,12 @@ def test_a_rolled_back_write_is_never_served_from_memory(db: Any) -> None:
 
 
 def test_every_write_to_documents_or_synonyms_changes_the_generation(db: Any) -> None:
+    """Inside the writing transaction: SQLite gives every write a new value; PostgreSQL gives
+    none (that transaction reads afresh, so it sees its own writes)."""
     index = index_for(db)
-    if index.generation(db.connection()) is None:
-        pytest.skip("this engine keeps no generation; nothing is kept between searches")
+    sqlite = db.get_bind().dialect.name == "sqlite"
     seen = [index.generation(db.connection())]
+    assert seen[0] is not None
     svc = _add(db, "Quokka Shelter")
     seen.append(index.generation(db.connection()))
     svc.name = "Quokka Refuge"
@@ -117,7 +124,54 @@ def test_every_write_to_documents_or_synonyms_changes_the_generation(db: Any) ->
     seen.append(index.generation(db.connection()))
     db.execute(text("DELETE FROM search_document"))
     seen.append(index.generation(db.connection()))
-    assert len(set(seen)) == len(seen)
+    if sqlite:
+        assert len(set(seen)) == len(seen)
+    else:
+        assert seen[1:] == [None] * 4
+
+
+@pytest.mark.parametrize("kind", _databases())
+def test_a_commit_changes_the_generation_once(tmp_path: Path, kind: str) -> None:
+    """Seen from other sessions: unchanged until the writer commits, changed after, however
+    many rows the transaction wrote; a rollback leaves it as it was."""
+    schema = None
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'generation.db'}"
+    else:
+        schema = f"linkage_gen_{uuid.uuid4().hex[:8]}"
+        url = pg_url_with_schema(os.environ["TEST_DATABASE_URL"], schema)
+    engine = migrate(url)
+    hooks.install()
+    try:
+
+        def generation() -> int | None:
+            with Session(engine) as reader:
+                return index_for(reader).generation(reader.connection())
+
+        before = generation()
+        with Session(engine) as writer:
+            _add(writer, "Numbat House")
+            _add(writer, "Numbat Lodge")
+            if kind == "postgresql":  # SQLite would wait for the writer's lock instead
+                assert generation() == before
+            writer.rollback()
+        assert generation() == before
+        with Session(engine) as writer:
+            _add(writer, "Numbat House")
+            _add(writer, "Numbat Lodge")
+            writer.commit()
+        after = generation()
+        assert after is not None
+        assert after != before
+        if kind == "postgresql":
+            assert after == before + 1  # type: ignore[operator]
+        with Session(engine) as session:
+            assert sorted(_names(session, q="numbat")) == ["Numbat House", "Numbat Lodge"]
+    finally:
+        if schema is not None:
+            with engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def test_edits_are_seen_by_the_next_search(db: Any) -> None:
