@@ -151,6 +151,7 @@ class _State:
         self.generation = generation
         self.matches: OrderedDict[Hashable, Candidates] = OrderedDict()
         self.rows = 0
+        self.searches = 0
         self.memo: dict[Hashable, Any] = {}
         self.lock = threading.Lock()
 

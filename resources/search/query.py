@@ -49,6 +49,8 @@ class SearchContext:
     now: dt.datetime | None = None
     # Keep match sets between searches where the engine has a generation (False: read afresh).
     cache: bool = True
+    # Searches of one generation before every document's facts are read into memory.
+    catalog_after: int = 3
 
 
 def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
@@ -272,21 +274,36 @@ def _available(conn: Connection, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.b
 
 
 def _matches(
-    conn: Connection, index: SearchIndex, state: Any, query: TextQuery | None, p: SearchParams
+    conn: Connection,
+    index: SearchIndex,
+    state: Any,
+    query: TextQuery | None,
+    p: SearchParams,
+    ctx: SearchContext,
 ) -> tuple[Candidates, bool]:
     """The match set, and whether SQL already applied the live filters (taxonomy, capacity).
 
-    With a generation the whole match set is read once and kept; without one the filters
-    SQL can answer narrow the read instead."""
-    if state is not None:
+    With a generation the whole match set is kept: its facts come from the catalog's facts
+    once this generation has served `catalog_after` searches (reading them all costs about
+    5 ms per 1,000 documents, too much to pay after every write), and from a join until
+    then. Without a generation the filters SQL can answer narrow the read instead."""
+    if state is None:
+        return fetch(conn, index, query, sql_filters(conn, index, p)), True
+    whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
+    if query is None:
+        if not whole:
+            return fetch(conn, index, query, sql_filters(conn, index, p)), True
+        return SearchCache.memo(state, "catalog", lambda: catalog(conn)), False
+
+    def load() -> Candidates:
+        if not whole:
+            return fetch(conn, index, query, [])
         store = SearchCache.memo(state, "catalog", lambda: catalog(conn))
-        if query is None:
-            return store, False
-        key = ("match", tuple(map(tuple, query.groups)), query.any_group)
-        return SearchCache.matches(
-            state, key, lambda: from_catalog(store, *index.match_scores(conn, query))
-        ), False
-    return fetch(conn, index, query, sql_filters(conn, index, p)), True
+        return from_catalog(store, *index.match_scores(conn, query))
+
+    return SearchCache.matches(
+        state, ("match", tuple(map(tuple, query.groups)), query.any_group), load
+    ), False
 
 
 def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) -> dict[str, Any]:
@@ -297,14 +314,16 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     conn = session.connection()
     index = index_for(conn)
     state = cache_for(index).state(index.generation(conn)) if ctx.cache else None
+    if state is not None:
+        state.searches += 1
     table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
     parsed = textq.parse(conn, index, p.q, table, state)
     match = "all"
-    c, pushed = _matches(conn, index, state, parsed.query, p)
+    c, pushed = _matches(conn, index, state, parsed.query, p, ctx)
     keep = _mask(c, p)
     if not keep.any() and parsed.query and len(parsed.query.groups) > 1:
         parsed.query.any_group, match = True, "any"
-        c, pushed = _matches(conn, index, state, parsed.query, p)
+        c, pushed = _matches(conn, index, state, parsed.query, p, ctx)
         keep = _mask(c, p)
     if p.taxonomy and not pushed:
         terms = resolve_terms(conn, p.taxonomy)
