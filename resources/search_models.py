@@ -1,9 +1,9 @@
 """Tables of the search index that the ORM knows about (Alembic compares them with the migrations).
 
 `search_document` holds one row per service-at-location (or per service without a location):
-the text fields the full-text index reads and the facts the filters need. The full-text and
-geographic indexes themselves (FTS5 and R*Tree on SQLite, a generated tsvector with GIN on
-PostgreSQL) are created by migration 0002 in raw SQL and hidden from autogenerate.
+the text fields the full-text index reads and the facts the filters need. The full-text
+indexes themselves (FTS5 on SQLite, a generated tsvector with GIN on PostgreSQL) are created
+by migration 0002 in raw SQL and hidden from autogenerate.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -67,14 +67,35 @@ def _join(*parts: Any) -> str:
 
 
 class Terms:
-    """Taxonomy terms by id with their ancestors (through parent_id), loaded once per write."""
+    """Taxonomy terms by id with their ancestors (through parent_id), loaded once per write.
 
-    def __init__(self, conn: Connection) -> None:
+    `raw`: ids as the database stores them (SQLite's 32-digit hex), for a full rebuild that
+    never turns ids into UUID objects."""
+
+    def __init__(self, conn: Connection, raw: bool = False) -> None:
         t = TaxonomyTerm.__table__
-        self.rows: dict[uuid.UUID, tuple[str | None, str, uuid.UUID | None]] = {
-            r.id: (r.code, r.name, r.parent_id)
-            for r in conn.execute(select(t.c.id, t.c.code, t.c.name, t.c.parent_id))
+        stmt = select(t.c.id, t.c.code, t.c.name, t.c.parent_id)
+        found = _raw_rows(conn, stmt) if raw else conn.execute(stmt)
+        self.rows: dict[Any, tuple[str | None, str, Any]] = {
+            r.id: (r.code, r.name, r.parent_id) for r in found
         }
+        self._lineage: dict[Any, list[tuple[str | None, str]]] = {}
+        self._text: dict[Any, str] = {}
+
+    def text_id(self, term_id: Any) -> str:
+        """The id as the index shows it (hyphenated), whichever way it was read."""
+        if isinstance(term_id, uuid.UUID):
+            return str(term_id)
+        found = self._text.get(term_id)
+        if found is None:
+            found = self._text[term_id] = str(uuid.UUID(hex=term_id))
+        return found
+
+    def cached_lineage(self, term_id: Any) -> list[tuple[str | None, str]]:
+        found = self._lineage.get(term_id)
+        if found is None:
+            found = self._lineage[term_id] = self.lineage(term_id)
+        return found
 
     def lineage(self, term_id: uuid.UUID) -> list[tuple[str | None, str]]:
         out: list[tuple[str | None, str]] = []
@@ -88,6 +109,10 @@ class Terms:
         return out
 
 
+def _tid(terms: Terms, term_id: Any) -> str:
+    return terms.text_id(term_id) if term_id is not None else ""
+
+
 def _schedule_json(rows: list[Any]) -> str | None:
     if not rows:
         return None
@@ -95,10 +120,10 @@ def _schedule_json(rows: list[Any]) -> str | None:
     for r in rows:
         d = {f: getattr(r, f) for f in _SCHEDULE_FIELDS if getattr(r, f) is not None}
         for f in ("valid_from", "valid_to", "dtstart", "until"):
-            if f in d:
+            if f in d and not isinstance(d[f], str):  # raw reads give ISO text already
                 d[f] = d[f].isoformat()
-        out.append(d)
-    return json.dumps(out, sort_keys=True, separators=(",", ":"))
+        out.append(json.dumps(d, sort_keys=True, separators=(",", ":")))
+    return "[" + ",".join(sorted(out)) + "]"  # one order, whichever way the rows were read
 
 
 def build(
@@ -113,14 +138,29 @@ def build(
 
 
 def build_all(conn: Connection, terms: Terms | None = None) -> list[dict[str, Any]]:
-    """Every document, reading each table once (a full rebuild; no IN lists)."""
-    return _build_chunk(conn, None, terms or Terms(conn))
+    """Every document, reading each table once (a full rebuild; no IN lists). On SQLite ids
+    stay as stored (hex text): decoding a million UUIDs cost more than building documents."""
+    raw = conn.dialect.name == "sqlite"
+    return _build_chunk(conn, None, terms or Terms(conn, raw=raw), raw=raw)
 
 
-def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms) -> list[dict[str, Any]]:
-    """Documents of these services (None: of every service)."""
+def _raw_rows(conn: Connection, stmt: Any) -> list[Any]:
+    """Rows of a parameterless select as the driver gives them, with attribute access."""
+    result = conn.exec_driver_sql(str(stmt.compile(dialect=conn.dialect)))
+    Row = namedtuple("Row", [d[0] for d in result.cursor.description])  # type: ignore[misc]  # noqa: PYI024
+    return list(map(Row._make, result.cursor.fetchall()))
+
+
+def _build_chunk(
+    conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms, raw: bool = False
+) -> list[dict[str, Any]]:
+    """Documents of these services (None: of every service; `raw`: ids as stored)."""
+
+    def run(stmt: Any) -> list[Any]:
+        return _raw_rows(conn, stmt) if raw else conn.execute(stmt).all()
+
     s, o, p = Service.__table__, Organization.__table__, Program.__table__
-    services = conn.execute(
+    services = run(
         select(
             s.c.id, s.c.name, s.c.alternate_name, s.c.description, s.c.status, s.c.eligibility_description,
             s.c.minimum_age, s.c.maximum_age, s.c.fees, s.c.fees_description, s.c.organization_id,
@@ -128,11 +168,11 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms
         )
         .select_from(s.outerjoin(o, o.c.id == s.c.organization_id).outerjoin(p, p.c.id == s.c.program_id))
         .where(s.c.id.in_(ids) if ids is not None else true())
-    ).all()  # fmt: skip
+    )  # fmt: skip
     if not services:
         return []
     sal, loc = ServiceAtLocation.__table__, Location.__table__
-    sals = conn.execute(
+    sals = run(
         select(
             sal.c.id, sal.c.service_id, sal.c.location_id, sal.c.description, loc.c.name,
             loc.c.alternate_name,
@@ -140,7 +180,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms
         )
         .select_from(sal.outerjoin(loc, loc.c.id == sal.c.location_id))
         .where(sal.c.service_id.in_(ids) if ids is not None else true())
-    ).all()  # fmt: skip
+    )  # fmt: skip
     sal_ids = [r.id for r in sals]
     loc_ids = list({r.location_id for r in sals if r.location_id is not None})
     by_service: dict[uuid.UUID, list[Any]] = defaultdict(list)
@@ -151,7 +191,7 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms
         """Rows meeting any condition: one indexed query per condition (SQLite would scan
         the table for an OR of IN lists), or the whole table once for a full rebuild."""
         if ids is None:
-            return conn.execute(select(*cols)).all()
+            return run(select(*cols))
         seen: dict[Any, Any] = {}
         for c in conds:
             if c is not None:
@@ -160,7 +200,9 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms
         return list(seen.values())
 
     def cond(col: Any, values: Sequence[Any]) -> Any:
-        return col.in_(values) if values else None
+        """The IN condition of a chunk (never built for a full rebuild, which reads whole
+        tables: coercing 200,000 literals alone took half a second)."""
+        return col.in_(values) if values and ids is not None else None
 
     a = Address.__table__
     cities: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -197,9 +239,17 @@ def _build_chunk(conn: Connection, ids: Sequence[uuid.UUID] | None, terms: Terms
     for r in rows_by(
         at,
         [at.c.link_id, at.c.link_type, at.c.taxonomy_term_id, at.c.value, at.c.label],
-        at.c.link_id.in_([*(ids or ()), *sal_ids, *loc_ids]),
+        cond(at.c.link_id, [*(ids or ()), *sal_ids, *loc_ids]),
     ):
         attrs[r.link_id].append(r)
+    # One order whichever way the rows were read (whole tables or by id), so a rebuild writes
+    # exactly the documents the incremental path wrote.
+    for found in attrs.values():
+        found.sort(
+            key=lambda r: (r.link_type or "", _tid(terms, r.taxonomy_term_id), r.value or "", r.label or "")
+        )
+    for texts in (*cities.values(), *access.values(), *areas.values()):
+        texts.sort()
     co = CostOption.__table__
     free: set[uuid.UUID] = set()
     for r in rows_by(
@@ -262,7 +312,7 @@ def _document(
                 continue
             if r.taxonomy_term_id not in term_ids:
                 term_ids.append(r.taxonomy_term_id)
-            lineage = terms.lineage(r.taxonomy_term_id)
+            lineage = terms.cached_lineage(r.taxonomy_term_id)
             words = " ".join(_join(code, name) for code, name in lineage)
             tax_words.append(words)
             if (r.link_type or "").lower() in ("eligibility", "requirement", "audience"):
@@ -316,7 +366,7 @@ def _document(
         "latitude": place.latitude if place is not None else None,
         "longitude": place.longitude if place is not None else None,
         "hours": _schedule_json(rows),
-        "term_ids": " ".join(str(t) for t in term_ids),
+        "term_ids": " ".join(terms.text_id(t) for t in term_ids),
         "_terms": term_ids,
     }
 
@@ -337,8 +387,23 @@ def insert_documents(conn: Connection, docs: list[dict[str, Any]]) -> None:
     """Plain executemany (no RETURNING): term links point at the document's key."""
     if not docs:
         return
+    if isinstance(docs[0]["key"], str):  # built from raw reads: ids are already stored text
+        _insert_raw(conn, docs)
+        return
     rows = [{k: v for k, v in d.items() if k != "_terms"} for d in docs]
     conn.execute(insert(search_document), rows)
     links = [{"doc_key": d["key"], "term_id": term} for d in docs for term in d["_terms"]]
     if links:
         conn.execute(insert(search_document_term), links)
+
+
+def _insert_raw(conn: Connection, docs: list[dict[str, Any]]) -> None:
+    names = [k for k in docs[0] if k != "_terms"]
+    marks = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(
+        f"INSERT INTO search_document ({', '.join(names)}) VALUES ({marks})",
+        [tuple(d[k] for k in names) for d in docs],
+    )
+    links = [(d["key"], term) for d in docs for term in d["_terms"]]
+    if links:
+        conn.exec_driver_sql("INSERT INTO search_document_term (doc_key, term_id) VALUES (?, ?)", links)

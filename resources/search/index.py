@@ -2,8 +2,9 @@
 
 Both engines keep the index inside the catalog's database, written in the catalog's
 transaction (documents.write): SQLite FTS5 with external content (porter + unicode61, bm25
-column weights) and an R*Tree of points; PostgreSQL a generated, weighted tsvector with a GIN
-index. Another engine implements `SearchIndex` and is returned by `index_for`.
+column weights); PostgreSQL a generated, weighted tsvector with a GIN index. Points are
+filtered by the (latitude, longitude) btree index (an R*Tree was dropped in migration 0006).
+Another engine implements `SearchIndex` and is returned by `index_for`.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class SearchIndex(Protocol):
         ...
 
 
+def point_in(box: tuple[float, float, float, float]) -> ColumnElement[bool]:
+    """Documents whose point lies in the box, by the (latitude, longitude) index."""
+    return and_(D.c.latitude.between(box[0], box[2]), D.c.longitude.between(box[1], box[3]))
+
+
 class _Vocabulary:
     """Per-process cache: reloaded when the index changed and the copy is a few seconds old.
 
@@ -105,13 +111,10 @@ class _Vocabulary:
 
 
 class Fts5Index:
-    """SQLite: FTS5 external-content table `search_fts` and R*Tree `search_geo`."""
+    """SQLite: FTS5 external-content table `search_fts`; points by a (latitude, longitude) btree."""
 
     name = "sqlite-fts5"
     _fts = table("search_fts", column("rowid"), column("rank"))
-    _geo = table(
-        "search_geo", column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon")
-    )
 
     def __init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("porter")
@@ -148,11 +151,7 @@ class Fts5Index:
         return _arrays(rows)
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
-        g = self._geo
-        inside = select(g.c.id).where(
-            g.c.min_lat >= box[0], g.c.max_lat <= box[2], g.c.min_lon >= box[1], g.c.max_lon <= box[3]
-        )
-        return D.c.id.in_(inside)
+        return point_in(box)
 
     def doc_freq(self, conn: Connection, word: str) -> int:
         found = conn.execute(
@@ -215,7 +214,7 @@ class PostgresIndex:
         return _arrays(self.match_rows(conn, query, [], [D.c.id]))
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
-        return and_(D.c.latitude.between(box[0], box[2]), D.c.longitude.between(box[1], box[3]))
+        return point_in(box)
 
     def doc_freq(self, conn: Connection, word: str) -> int:
         tsq = func.plainto_tsquery(self._english, word)

@@ -1,10 +1,12 @@
 """One search code path for the API and the page: text, filters, geography, hours, facets, paging.
 
-The index narrows by text and by every filter SQL can answer (taxonomy with descendants,
-language, age, gender, free, accessible, live capacity, status, an R*Tree/btree box around
-the point); the exact radius, open-at-a-time and service-area coverage are then decided in
-Python over the narrowed rows (numpy distances; each distinct set of hours evaluated once).
-Capacity is never read from the index: it is joined from the catalog for the page shown.
+The engine gives the documents a text matches with their scores; their facts (point, ages,
+gender, free, accessible, languages, hours) come from a columnar copy kept per process for
+the index generation (candidates.py), and every filter, the exact radius, open-at-a-time,
+sorting, paging and facets are decided with numpy (each distinct set of hours evaluated
+once). The taxonomy filter and live capacity are read from SQL; service-area coverage is
+decided for the surviving rows. Where no generation applies (a transaction that wrote to the
+index, or `cache=False`), the filters SQL can answer narrow the read instead.
 """
 
 from __future__ import annotations

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from resources.models import Address, Language, Location, ServiceAtLocation
+from resources.demo import generate, load
+from resources.models import Address, Language, Location, Service, ServiceAtLocation
 from resources.search.rebuild import rebuild
-from resources.search_models import search_document
+from resources.search_models import search_document, search_document_term
 from tests.search.conftest import names
 
 
@@ -97,6 +99,38 @@ def test_rebuild_writes_the_same_documents(make_service, db, api):
     after = {r.key: r.name for r in db.execute(select(search_document.c.key, search_document.c.name))}
     assert after == before
     assert api(q="pantry")["total"] == 5
+
+
+def _documents(db) -> tuple[list, list]:
+    cols = [c for c in search_document.c if c.name not in ("id", "tsv")]
+    docs = sorted(tuple(r) for r in db.execute(select(*cols)))
+    links = sorted(tuple(r) for r in db.execute(select(search_document_term)))
+    return docs, links
+
+
+def _schema(db) -> list:
+    if db.get_bind().dialect.name != "sqlite":
+        return []
+    sql = "SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'search%'"
+    return sorted(tuple(r) for r in db.execute(text(sql)))
+
+
+def test_rebuild_of_the_demo_county_gives_identical_documents(db, api):
+    """Every column and term link of every document (schedules with dates, languages, areas,
+    eligibility, taxonomy lineages) is the same after a rebuild, the triggers and indexes it
+    set aside are back, and later edits still reach the index."""
+    db.info["changelog"] = False
+    load(db, generate(2026, now=dt.datetime(2026, 11, 20, 15, 30, tzinfo=dt.UTC)))
+    before, schema = _documents(db), _schema(db)
+    assert len(before[0]) > 300
+    assert before[1]
+    assert rebuild(db) == len(before[0])
+    assert _documents(db) == before
+    assert _schema(db) == schema
+    svc = db.scalars(select(Service).order_by(Service.name)).first()
+    svc.name = "Zanzibar Outreach"
+    db.flush()
+    assert names(api(q="zanzibar")) == ["Zanzibar Outreach"]
 
 
 def test_index_rebuild_command(app, make_service):
