@@ -230,7 +230,7 @@ def main() -> None:
     every_fresh = [t for ts in fresh.values() for t in ts]
     print(f"{'whole mix, fresh':28s} {len(every_fresh):4d} {statistics.median(every_fresh):8.1f} "
           f"{pct(every_fresh, 95):8.1f}")  # fmt: skip
-    print(f"first search after a catalog write (the process rereads the documents' facts): "
+    print(f"first search after a catalog write (its match set read again by a join): "
           f"median {statistics.median(after_write):.1f} ms, max {max(after_write):.1f} ms")  # fmt: skip
     if not args.no_http:
         result = http_load(url, tmp, args.seconds)
