@@ -87,8 +87,12 @@ def remember(imp: Importer, eid: uuid.UUID, obj: Any) -> None:
         imp.to_geocode[eid] = obj
 
 
-def geocode(imp: Importer) -> None:
-    """Geocode the locations that need it from their (already mapped) address, offline."""
+def geocode(imp: Importer) -> list[dict[str, Any]]:
+    """Geocode the locations that need it from their (already mapped) address, offline.
+
+    A location being created is its row of values (it may already be inserted): the points
+    found for those are returned, for `save_points` after the last insert."""
+    rows: list[dict[str, Any]] = []
     for eid, obj in imp.to_geocode.items():
         if obj is None:
             continue
@@ -106,6 +110,35 @@ def geocode(imp: Importer) -> None:
         except LocationError as exc:
             imp.report.flag("location", "", None, "address", f"could not be geocoded: {exc.reason}", str(eid))
             continue
-        obj.latitude, obj.longitude = place.lat, place.lon
-        obj.geocode_precision, obj.geocode_source = place.precision, place.source
+        point = {
+            "latitude": place.lat,
+            "longitude": place.lon,
+            "geocode_precision": place.precision,
+            "geocode_source": place.source,
+        }
+        if isinstance(obj, dict):
+            obj.update(point)
+            rows.append({"b_id": eid, **point})
+        else:
+            for key, value in point.items():
+                setattr(obj, key, value)
         imp.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
+    return rows
+
+
+def save_points(imp: Importer, rows: list[dict[str, Any]]) -> None:
+    """Write the geocoded points of locations created in bulk (part of their creation: the
+    change log has their "create" row, not an update)."""
+    if not rows:
+        return
+    from sqlalchemy import bindparam, update
+
+    from resources.models import Location
+
+    loc = Location.__table__
+    stmt = (
+        update(loc)
+        .where(loc.c.id == bindparam("b_id"))
+        .values({k: bindparam(k) for k in ("latitude", "longitude", "geocode_precision", "geocode_source")})
+    )
+    imp.session.connection().execute(stmt, rows)

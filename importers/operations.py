@@ -1,8 +1,10 @@
 """One import: read, clean, check, map ids, upsert through the session, remember provenance.
 
 `run_import` never commits: the caller (the CLI) commits once or rolls back, so an import is
-one transaction. Catalog writes go through the ORM session, so the change log and the search
-index hooks see every one of them.
+one transaction. New records are inserted in bulk (Core executemany, table by table, parents
+first), with the "create" rows the change log's flush hook would have written; updates go
+through the ORM session, so the change log records each changed field with its previous and
+new value. The search documents of every touched service are rewritten once, at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -25,6 +27,7 @@ from importers.normalize import normalize_record
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 from importers.validate import problems, validator
+from resources import changelog
 from resources.hsds import HSDSError, format_value, parse_value
 from resources.models import HSDS_MODELS, Metadata, Service, ServiceStatus
 
@@ -39,6 +42,8 @@ DEFAULTS = {
 # Deterministic ids for records whose source has no UUIDs: uuid5(NAMESPACE, source/table/id).
 NAMESPACE = uuid.UUID("6f1c5b9e-3f1d-5a3e-9a43-4c1d1e0b8a11")
 FLUSH_EVERY = 2000
+# Tables whose new rows the flush hook does more for than a "create" log row (capacity history).
+ORM_ONLY = {"service_capacity"}
 Progress = Callable[[int, int], None]
 
 # References that are not foreign keys in the schema but still name a record of a table.
@@ -91,6 +96,8 @@ class Importer:
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
         self.touched = _touched()
+        # New records waiting for the next bulk insert, by table.
+        self.pending: dict[str, list[dict[str, Any]]] = {}
         # Filled by importers.locations.prepare.
         self.placeholders: set[tuple[str, str]] = set()
         self.to_geocode: dict[uuid.UUID, Any] = {}
@@ -238,15 +245,25 @@ class Importer:
             if prev is not None and prev[3] and isinstance(obj, Service):
                 obj.status = values.get("status") or ServiceStatus.active
             outcome = "updated" if self.session.is_modified(obj, include_collections=False) else "unchanged"
-        else:
+        elif table in ORM_ONLY:
             obj = model(**values)
             self.session.add(obj)
+            known.add(eid)
+            outcome = "created"
+        else:
+            obj = values
+            self.pending.setdefault(table, []).append(values)
             known.add(eid)
             outcome = "created"
         if table == "location":
             locations.remember(self, eid, obj)
         if outcome != "unchanged" and self.touched is not None:
-            self.touched.add(obj)
+            if isinstance(obj, dict):
+                from resources.search.hooks import touched_row
+
+                touched_row(self.touched, table, obj)
+            else:
+                self.touched.add(obj)
         if table == "service" and outcome != "unchanged":
             self.touched_services.append(eid)
         rep.outcome(row.source_table, outcome)
@@ -338,11 +355,37 @@ class Importer:
                     continue
                 self.apply(row)
                 if i % FLUSH_EVERY == 0:
-                    self.session.flush()
+                    self._flush()
                     if self.progress:
                         self.progress(i, total)
-            locations.geocode(self)
-            self.session.flush()
+            geocoded = locations.geocode(self)
+            self._flush()
+            locations.save_points(self, geocoded)
+
+    def _flush(self) -> None:
+        """New records first (table by table, parents before children), then the ORM's work
+        (updates and capacity), which may refer to them."""
+        log = changelog.enabled(self.session)
+        for table, model in HSDS_MODELS.items():
+            rows = self.pending.pop(table, None)
+            if not rows:
+                continue
+            if table == "service" and log:
+                now = utcnow()
+                for r in rows:
+                    if r.get("last_modified") is None:
+                        r["last_modified"] = now
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for r in rows:  # one executemany per set of keys, so column defaults still apply
+                groups.setdefault(tuple(r), []).append(r)
+            for group in groups.values():
+                self.session.execute(insert(model.__table__), group)
+            if log:
+                self.session.execute(
+                    insert(Metadata.__table__),
+                    changelog.creations(self.session, table, [r["id"] for r in rows]),
+                )
+        self.session.flush()
 
     def _reindex(self) -> None:
         if self.touched is None or not self.touched:

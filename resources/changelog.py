@@ -58,6 +58,38 @@ def _log(
     )
 
 
+def enabled(session: Session) -> bool:
+    """Whether this session's flushes write the change log (installed, not switched off)."""
+    if session.info.get("changelog") is False:
+        return False
+    return any(
+        event.contains(cls, "before_flush", _before_flush)
+        for cls in type(session).__mro__
+        if isinstance(cls, type) and issubclass(cls, Session)
+    )
+
+
+def creations(session: Session, table: str, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The "create" rows the flush hook would write for these new records, for a writer that
+    inserts in bulk without the ORM (the importer): the same content, one timestamp."""
+    when = iso_now()
+    actor = str(session.info.get("actor", "system"))
+    return [
+        {
+            "id": uuid.uuid4(),
+            "resource_id": rid,
+            "resource_type": table,
+            "last_action_date": when,
+            "last_action_type": "create",
+            "field_name": "",
+            "previous_value": "",
+            "replacement_value": "",
+            "updated_by": actor,
+        }
+        for rid in ids
+    ]
+
+
 def _capacity_history(session: Session, cap: ServiceCapacity, previous: float | None) -> None:
     session.add(
         CapacityHistory(

@@ -96,6 +96,39 @@ class Touched:
                     target.add(value)
 
 
+_CHILD_TABLES = {m.__tablename__ for m in _CHILDREN}
+
+
+def touched_row(touched: Touched, table: str, values: dict[str, Any]) -> None:
+    """`Touched.add` for a record written without the ORM (a bulk insert), given its values."""
+    rid = values.get("id")
+    if table == "service":
+        touched.services.add(rid)
+    elif table == "service_at_location":
+        touched.sals.add(rid)
+        if values.get("service_id"):
+            touched.services.add(values["service_id"])
+    elif table == "location":
+        touched.locations.add(rid)
+    elif table == "organization":
+        touched.organizations.add(rid)
+    elif table == "program":
+        touched.programs.add(rid)
+    elif table == "attribute":
+        if values.get("link_id"):
+            touched.links.add(values["link_id"])
+    elif table == "taxonomy_term":
+        touched.terms.add(rid)
+    elif table in _CHILD_TABLES:
+        for key, target in (
+            ("service_id", touched.services),
+            ("location_id", touched.locations),
+            ("service_at_location_id", touched.sals),
+        ):
+            if values.get(key) is not None:
+                target.add(values[key])
+
+
 def affected_services(conn: Connection, touched: Touched) -> set[uuid.UUID]:
     """The services whose documents may have changed (including ones just deleted)."""
     out = set(touched.services)

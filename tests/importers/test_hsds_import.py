@@ -201,3 +201,103 @@ def test_api_base_url_follows_every_page(db: Session, hsds_api: str) -> None:
     locs = db.scalars(select(Location)).all()
     assert locs
     assert all(loc.geocode_precision for loc in locs if loc.latitude is not None)
+
+
+def _logged(db: Session, action: str) -> dict[Any, list[Metadata]]:
+    out: dict[Any, list[Metadata]] = {}
+    for m in db.scalars(select(Metadata).where(Metadata.last_action_type == action)):
+        out.setdefault(m.resource_id, []).append(m)
+    return out
+
+
+def test_created_records_get_exactly_one_create_row_each(db: Session) -> None:
+    """New records are inserted in bulk; the change log still has one "create" row per
+    record, by the importing actor, and no other row."""
+    before = _count(db, Metadata)
+    report = run_import(db, str(shared_path("hsds", "spec-examples-3.0", "json")), source="spec")
+    created = report.total("created")
+    kept_history = report.counts("metadata").created  # the source's own change-log rows
+    assert created - kept_history > 10
+    creates = _logged(db, "create")
+    assert _count(db, Metadata) - before == created
+    assert sum(len(v) for v in creates.values()) == created - kept_history
+    assert all(len(v) == 1 for v in creates.values())
+    svc_log = creates[SERVICE_ID][0]
+    assert (svc_log.resource_type, svc_log.updated_by, svc_log.field_name) == ("service", "test", "")
+    assert svc_log.last_action_date.endswith("Z")
+    svc = db.get(Service, SERVICE_ID)
+    assert svc is not None
+    assert svc.last_modified is not None
+
+
+def test_a_mixed_import_creates_new_records_and_logs_changed_fields(db: Session, tmp_path: Path) -> None:
+    f = tmp_path / "services.ndjson"
+    a = {"id": str(uuid.uuid4()), "name": "Food Pantry", "status": "active", "description": "Food."}
+    b = {"id": str(uuid.uuid4()), "name": "Night Shelter", "status": "active", "description": "Beds."}
+    f.write_text(json.dumps(a) + "\n" + json.dumps(b) + "\n")
+    run_import(db, str(f), source="feed")
+    b["description"] = "Beds for the night."
+    c = {"id": str(uuid.uuid4()), "name": "Legal Clinic", "status": "active", "description": "Advice."}
+    f.write_text("\n".join(json.dumps(x) for x in (a, b, c)) + "\n")
+    report = run_import(db, str(f), source="feed")
+    counts = report.counts("service")
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 1)
+    updates = _logged(db, "update")
+    assert [(m.field_name, m.previous_value, m.replacement_value) for m in updates[uuid.UUID(b["id"])]] == [
+        ("description", "Beds.", "Beds for the night.")
+    ]
+    assert uuid.UUID(c["id"]) in _logged(db, "create")
+    assert uuid.UUID(c["id"]) not in updates
+    assert db.get(Service, uuid.UUID(c["id"])).name == "Legal Clinic"  # type: ignore[union-attr]
+
+
+def test_a_location_created_without_coordinates_is_geocoded(db: Session, tmp_path: Path) -> None:
+    loc_id = str(uuid.uuid4())
+    svc = {
+        "id": str(uuid.uuid4()),
+        "name": "Harbor Pantry",
+        "status": "active",
+        "description": "Food.",
+        "service_at_locations": [
+            {
+                "id": str(uuid.uuid4()),
+                "location": {
+                    "id": loc_id,
+                    "location_type": "physical",
+                    "name": "Harbor Pantry",
+                    "addresses": [
+                        {
+                            "id": str(uuid.uuid4()),
+                            "address_1": "100 Main St",
+                            "city": "Columbus",
+                            "state_province": "OH",
+                            "postal_code": "43215",
+                            "country": "US",
+                            "address_type": "physical",
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(svc))
+    report = run_import(db, str(f), source="feed")
+    assert report.balanced
+    loc = db.get(Location, uuid.UUID(loc_id))
+    assert loc is not None
+    assert loc.geocode_precision in ("postcode", "city", "street", "rooftop")
+    assert 39.8 < (loc.latitude or 0) < 40.2
+    assert [m.last_action_type for m in _logged(db, "create")[uuid.UUID(loc_id)]] == ["create"]
+    assert uuid.UUID(loc_id) not in _logged(db, "update")
+
+
+def test_a_failed_import_leaves_nothing_behind(db: Session, tmp_path: Path) -> None:
+    """Bulk inserts are part of the import's transaction: a failure takes them back."""
+    f = tmp_path / "services.ndjson"
+    rows = [{"id": str(uuid.uuid4()), "name": f"Pantry {i}", "status": "active"} for i in range(5)]
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n" + '{"id": "broken", "name": \n')
+    before = (_count(db, Service), _count(db, Metadata))
+    with pytest.raises(ImportFailed):
+        run_import(db, str(f), source="feed")
+    assert (_count(db, Service), _count(db, Metadata)) == before
