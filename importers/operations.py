@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -394,7 +394,16 @@ class Importer:
         from resources.search.hooks import affected_services
 
         conn = self.session.connection()
-        documents.write(conn, affected_services(conn, self.touched))
+        affected = affected_services(conn, self.touched)
+        total = self.session.scalar(select(func.count()).select_from(Service)) or 0
+        if len(affected) * 2 >= total:
+            # Most of the catalog changed (a first import): rebuilding every document reads
+            # each table once, where rewriting these would read them in hundreds of chunks.
+            from resources.search.rebuild import rebuild
+
+            rebuild(self.session)
+        else:
+            documents.write(conn, affected)
 
     def _save_provenance(self, complete: bool) -> None:
         s = self.session
@@ -411,7 +420,11 @@ class Importer:
             self._retire(gone)
         s.execute(
             update(SourceRecord)
-            .where(SourceRecord.source == self.source, SourceRecord.gone_since.is_(None))
+            .where(
+                SourceRecord.source == self.source,
+                SourceRecord.gone_since.is_(None),
+                SourceRecord.last_seen < self.now,  # rows written above carry it already
+            )
             .values(last_seen=self.now)
             .execution_options(synchronize_session=False)
         )
