@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
+import os
+import time
 import uuid
 from typing import Annotated, Any
 
@@ -20,6 +23,45 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_UUID7_LAST = [0]
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7), for rows written in bulk that refer to
+    nothing outside (change-log and provenance rows): new ids land at the end of the primary
+    key's B-tree instead of all over it. Monotonic within this process."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 62) & 0xFFF) << 64 | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    if value <= _UUID7_LAST[0]:
+        value = _UUID7_LAST[0] + 1  # same millisecond: count up, keeping the order
+    _UUID7_LAST[0] = value
+    return uuid.UUID(int=value)
+
+
+def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Core executemany of rows that all have the same keys. On SQLite the column types' bind
+    processors are applied here and the rows handed to the driver as tuples, which is about a
+    third cheaper than SQLAlchemy's per-row parameter building for large batches; anything
+    needing a column default the rows lack takes the ordinary path."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    missing = [c for c in table.c if c.key not in rows[0] and (c.default is not None or c.server_default)]
+    if conn.dialect.name != "sqlite" or missing:
+        conn.execute(table.insert(), rows)
+        return
+    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    names = ", ".join(f'"{table.c[k].name}"' for k in keys)
+    marks = ", ".join("?" for _ in keys)
+    get = operator.itemgetter(*keys)
+    values = []
+    for r in rows:
+        row = get(r) if len(keys) > 1 else (get(r),)
+        values.append(tuple(v if p is None or v is None else p(v) for v, p in zip(row, procs, strict=True)))
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
 
 def utcnow() -> dt.datetime:

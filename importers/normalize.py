@@ -21,6 +21,7 @@ _MARKER = re.compile(r"#{2,}[A-Z]{3,}#*|\b[A-Z]{3,}#{2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _DIGITS = re.compile(r"\d")
+_SPACING = ("\n", "\r", "\t", "  ", "\u00a0")
 _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?$", re.IGNORECASE)
 _EXT = re.compile(r"\s*(?:x|ext\.?|extension)\s*(\d+)\s*$", re.IGNORECASE)
 
@@ -39,6 +40,8 @@ def clean_text(value: Any) -> Any:
         text = html.unescape(text)
     if "##" in text:
         text = _MARKER.sub("", text)
+    if not any(c in text for c in _SPACING):  # one line, single spaces: trimming is all
+        return text.strip() or None
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
     text = _BLANK_LINES.sub("\n\n", text).strip()
     return text or None

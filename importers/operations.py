@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import String, func, select, update
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import insert_rows, utcnow, uuid7
 from importers import locations
 from importers.models import SourceRecord
 from importers.normalize import normalize_record
@@ -80,6 +80,14 @@ class _Table:
                 self.refs[key] = target
         v = validator(name)
         self.required = set(v.schema.get("required", [])) if v is not None else {"id"}
+        # Plain text columns: a non-empty string is already the value parse_value would give.
+        self.text = {
+            k
+            for k, c in self.cols.items()
+            if isinstance(c.type, String)
+            and getattr(c.type, "enum_class", None) is None
+            and k not in self.refs
+        }
 
 
 class Importer:
@@ -166,6 +174,9 @@ class Importer:
                     return None
                 out[key] = ref
                 continue
+            if key in t.text and value.__class__ is str and value:
+                out[key] = value
+                continue
             try:
                 out[key] = parse_value(row.table, t.cols[key], value)
             except HSDSError as exc:
@@ -182,7 +193,7 @@ class Importer:
             locations.check(self, row, out)
         elif row.table == "address":
             locations.remember_address(self, out)
-        check = {k: format_value(v) for k, v in out.items()}
+        check = {k: v if v.__class__ is str else format_value(v) for k, v in out.items()}
         trusted = {k for k, v in out.items() if isinstance(v, (uuid.UUID, dt.date))}
         for fld, reason in problems(row.table, check, trusted):
             if fld in t.required or fld in ("(record)",) or fld in validate_required(row.table):
@@ -270,7 +281,7 @@ class Importer:
         if prev is None:
             self.new_prov.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": uuid7(),
                     "source": self.source,
                     "source_table": row.source_table,
                     "source_id": sid,
@@ -375,16 +386,16 @@ class Importer:
                 for r in rows:
                     if r.get("last_modified") is None:
                         r["last_modified"] = now
+            rows.sort(key=lambda r: r["id"].hex)  # neighbours in the primary key's B-tree
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for r in rows:  # one executemany per set of keys, so column defaults still apply
                 groups.setdefault(tuple(r), []).append(r)
+            conn = self.session.connection()
             for group in groups.values():
-                self.session.execute(insert(model.__table__), group)
+                insert_rows(conn, model.__table__, group)
             if log:
-                self.session.execute(
-                    insert(Metadata.__table__),
-                    changelog.creations(self.session, table, [r["id"] for r in rows]),
-                )
+                created = changelog.creations(self.session, table, [r["id"] for r in rows])
+                insert_rows(conn, Metadata.__table__, created)
         self.session.flush()
 
     def _reindex(self) -> None:
@@ -408,7 +419,7 @@ class Importer:
     def _save_provenance(self, complete: bool) -> None:
         s = self.session
         for i in range(0, len(self.new_prov), 5000):
-            s.execute(SourceRecord.__table__.insert(), self.new_prov[i : i + 5000])
+            insert_rows(s.connection(), SourceRecord.__table__, self.new_prov[i : i + 5000])
         if self.changed_prov:
             s.execute(update(SourceRecord), self.changed_prov)
         if complete:

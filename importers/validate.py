@@ -91,6 +91,19 @@ def _checks(
     return frozenset(v.schema.get("required", ())), tuple(out)
 
 
+@cache
+def _python_types(types: tuple[str, ...]) -> tuple[tuple[type, ...], bool]:
+    """The Python types a JSON Schema type list admits, and whether bool is one of them (bool
+    is an int to Python, never a number to JSON Schema)."""
+    py = tuple(t for name in types for t in _TYPES.get(name, (object,)))
+    return py, "boolean" in types
+
+
+def _admits(types: tuple[str, ...], value: Any) -> bool:
+    py, bool_ok = _python_types(types)
+    return isinstance(value, py) and (bool_ok or value.__class__ is not bool)
+
+
 def problems(
     table: str, record: dict[str, Any], trusted: frozenset[str] | set[str] = frozenset()
 ) -> list[tuple[str, str]]:
@@ -109,10 +122,7 @@ def problems(
         value = record.get(name)
         if value is None:
             continue
-        if types and not any(
-            isinstance(value, _TYPES.get(t, object)) and not (t != "boolean" and isinstance(value, bool))
-            for t in types
-        ):
+        if types and not _admits(types, value):
             out.append((name, f"{value!r} is not of type {', '.join(repr(t) for t in types)}"))
         elif form and name not in trusted and not fmt.conforms(value, form):
             out.append((name, f"{value!r} is not a {form!r}"))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import utcnow, uuid7
 from resources.models import CapacityHistory, Catalog, Metadata, Service, ServiceCapacity
 
 # Columns that are bookkeeping, not content; changing them alone is not logged.
@@ -45,7 +45,7 @@ def _log(
 ) -> None:
     session.add(
         Metadata(
-            id=uuid.uuid4(),
+            id=uuid7(),
             resource_id=obj.id,
             resource_type=obj.__tablename__,
             last_action_date=session.info.get("_now") or iso_now(),
@@ -76,7 +76,7 @@ def creations(session: Session, table: str, ids: list[uuid.UUID]) -> list[dict[s
     actor = str(session.info.get("actor", "system"))
     return [
         {
-            "id": uuid.uuid4(),
+            "id": uuid7(),
             "resource_id": rid,
             "resource_type": table,
             "last_action_date": when,

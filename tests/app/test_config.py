@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import uuid
 
 import pytest
 
@@ -55,3 +56,13 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path, url):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_uuid7_is_time_ordered_and_well_formed() -> None:
+    from app.db import uuid7
+
+    ids = [uuid7() for _ in range(2000)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+    assert {u.version for u in ids} == {7}
+    assert {u.variant for u in ids} == {uuid.RFC_4122}
