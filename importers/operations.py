@@ -405,8 +405,10 @@ class Importer:
         from resources.search.hooks import affected_services
 
         conn = self.session.connection()
-        affected = affected_services(conn, self.touched)
         total = self.session.scalar(select(func.count()).select_from(Service)) or 0
+        affected = self.touched.services
+        if len(affected) * 2 < total:  # the services written directly decide it when they can
+            affected = affected_services(conn, self.touched)
         if len(affected) * 2 >= total:
             # Most of the catalog changed (a first import): rebuilding every document reads
             # each table once, where rewriting these would read them in hundreds of chunks.
