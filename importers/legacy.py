@@ -9,86 +9,26 @@ eligibility/payments/fees tables that 3.0 folds into service fields.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from importers.legacy_common import Folded, is_uuid, leftover, pick, record_id
+from importers.legacy_schedules import holiday_schedule, regular_schedule
 from importers.report import ImportReport
 from importers.rows import Row
-
-WEEKDAYS = {
-    "monday": "MO",
-    "tuesday": "TU",
-    "wednesday": "WE",
-    "thursday": "TH",
-    "friday": "FR",
-    "saturday": "SA",
-    "sunday": "SU",
-    "mon": "MO",
-    "tue": "TU",
-    "wed": "WE",
-    "thu": "TH",
-    "fri": "FR",
-    "sat": "SA",
-    "sun": "SU",
-    # HSDS 1.x numbered days as ISO 8601 does: 1 is Monday.
-    "1": "MO",
-    "2": "TU",
-    "3": "WE",
-    "4": "TH",
-    "5": "FR",
-    "6": "SA",
-    "7": "SU",
-}
-ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
-
-
-@dataclass
-class Folded:
-    """Text from a side table that belongs in a service field (appended, one line per row)."""
-
-    service_id: str
-    field: str
-    text: str
-    file: str
-    row: int
-    source_table: str
-
-
-def _id(rec: dict[str, str], row: int) -> str:
-    return (rec.get("id") or "").strip() or f"row:{row}"
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _pick(rec: dict[str, str], *keys: str) -> dict[str, Any]:
-    return {k: rec[k] for k in keys if k in rec}
-
-
-def _leftover(rec: dict[str, str], used: set[str], src: str, report: ImportReport) -> None:
-    for k, v in rec.items():
-        if k not in used and v and v.strip():
-            report.fix(src, k, "column not in HSDS 3.0: left out")
 
 
 def _simple(
     table: str, rename: dict[str, str], keep: tuple[str, ...], **fixed: Any
 ) -> Callable[..., list[Any]]:
     def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-        data: dict[str, Any] = _pick(rec, *keep)
+        data: dict[str, Any] = pick(rec, *keep)
         for old, new in rename.items():
             if rec.get(old, "").strip():
                 data[new] = rec[old]
         data.update(fixed)
-        data["id"] = _id(rec, row)
-        _leftover(rec, set(keep) | set(rename) | {"id"}, src, report)
+        data["id"] = record_id(rec, row)
+        leftover(rec, set(keep) | set(rename) | {"id"}, src, report)
         return [Row(table, data, file, row, src)]
 
     return mapper
@@ -96,9 +36,11 @@ def _simple(
 
 def _organization(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
     keep = ("name", "alternate_name", "email", "tax_status", "tax_id", "year_incorporated", "legal_status")
-    data: dict[str, Any] = _pick(rec, *keep)
-    data.update(id=_id(rec, row), description=rec.get("description") or "", website=rec.get("url") or None)
-    _leftover(rec, set(keep) | {"id", "description", "url"}, src, report)
+    data: dict[str, Any] = pick(rec, *keep)
+    data.update(
+        id=record_id(rec, row), description=rec.get("description") or "", website=rec.get("url") or None
+    )
+    leftover(rec, set(keep) | {"id", "description", "url"}, src, report)
     return [Row("organization", data, file, row, src)]
 
 
@@ -121,8 +63,8 @@ SERVICE_COLS = (
 
 
 def _service(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    data: dict[str, Any] = _pick(rec, *SERVICE_COLS)
-    data["id"] = sid = _id(rec, row)
+    data: dict[str, Any] = pick(rec, *SERVICE_COLS)
+    data["id"] = sid = record_id(rec, row)
     if rec.get("accrediations"):
         data["accreditations"] = rec["accrediations"]
     status = (rec.get("status") or "").strip().lower()
@@ -158,7 +100,7 @@ def _service(rec: dict[str, str], file: str, row: int, src: str, report: ImportR
                     src,
                 )
             )
-    _leftover(rec, set(SERVICE_COLS) | {"id", "accrediations", "location_id", "taxonomy_ids"}, src, report)
+    leftover(rec, set(SERVICE_COLS) | {"id", "accrediations", "location_id", "taxonomy_ids"}, src, report)
     return out
 
 
@@ -175,11 +117,11 @@ def _address(kind: str) -> Callable[..., list[Any]]:
     )
 
     def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-        data: dict[str, Any] = _pick(rec, *keep)
+        data: dict[str, Any] = pick(rec, *keep)
         extra = [rec.get(k, "").strip() for k in ("address_2", "address_3", "address_4")]
         data["address_2"] = ", ".join(e for e in extra if e) or None
-        data.update(id=_id(rec, row), address_type=kind)
-        _leftover(
+        data.update(id=record_id(rec, row), address_type=kind)
+        leftover(
             rec, set(keep) | {"id", "address_2", "address_3", "address_4", "organization_id"}, src, report
         )
         return [Row("address", data, file, row, src)]
@@ -187,67 +129,12 @@ def _address(kind: str) -> Callable[..., list[Any]]:
     return mapper
 
 
-def _regular_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    from importers.hsds_csv import clock
-
-    data: dict[str, Any] = _pick(rec, "service_id", "location_id", "service_at_location_id")
-    data["id"] = _id(rec, row)
-    day = (rec.get("weekday") or "").strip().lower()
-    code = WEEKDAYS.get(day) or (ALL_DAYS if day in ("daily", "everyday", "every day") else None)
-    if day and code is None:
-        report.fix(src, "weekday", "weekday not understood: kept in the description")
-    data.update(
-        freq="WEEKLY", byday=code, opens_at=clock(rec.get("opens_at")), closes_at=clock(rec.get("closes_at"))
-    )
-    for k in ("opens_at", "closes_at"):
-        if rec.get(k, "").strip() and data[k] is None:
-            report.fix(src, k, "time not understood: kept in the description")
-    text = (rec.get("original_text") or "").strip()
-    if not text and (
-        code is None or any(rec.get(k, "").strip() and data[k] is None for k in ("opens_at", "closes_at"))
-    ):
-        text = f"{rec.get('weekday', '')} {rec.get('opens_at', '')}-{rec.get('closes_at', '')}".strip()
-    data["description"] = text or None
-    _leftover(
-        rec,
-        {
-            "id",
-            "service_id",
-            "location_id",
-            "service_at_location_id",
-            "weekday",
-            "opens_at",
-            "closes_at",
-            "original_text",
-        },
-        src,
-        report,
-    )
-    return [Row("schedule", data, file, row, src)]
-
-
-def _holiday_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    from importers.hsds_csv import clock
-
-    data: dict[str, Any] = _pick(rec, "service_id", "location_id", "service_at_location_id")
-    closed = (rec.get("closed") or "").strip().lower() in ("true", "1", "yes", "t")
-    data.update(
-        id=_id(rec, row),
-        valid_from=rec.get("start_date") or None,
-        valid_to=rec.get("end_date") or None,
-        opens_at=None if closed else clock(rec.get("opens_at")),
-        closes_at=None if closed else clock(rec.get("closes_at")),
-        description="Closed" if closed else "Holiday hours",
-    )
-    return [Row("schedule", data, file, row, src)]
-
-
 def _taxonomy_link(link_entity: str | None, link_type: str | None) -> Callable[..., list[Any]]:
     def mapper(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
         link = rec.get("service_id") or rec.get("link_id") or ""
         entity = link_entity or (rec.get("link_type") or "").strip().lower() or "service"
         data = {
-            "id": _id(rec, row),
+            "id": record_id(rec, row),
             "link_id": link,
             "link_entity": entity,
             "link_type": link_type,
@@ -261,7 +148,7 @@ def _taxonomy_link(link_entity: str | None, link_type: str | None) -> Callable[.
 
 def _taxonomy(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
     """1.x `taxonomy.csv` holds terms (the codes are their ids)."""
-    tid = _id(rec, row)
+    tid = record_id(rec, row)
     name = rec.get("name") or rec.get("term") or ""
     data = {
         "id": tid,
@@ -272,7 +159,7 @@ def _taxonomy(rec: dict[str, str], file: str, row: int, src: str, report: Import
         "taxonomy": rec.get("vocabulary") or rec.get("taxonomy") or None,
         "language": rec.get("language") or None,
     }
-    _leftover(
+    leftover(
         rec,
         {
             "id",
@@ -309,9 +196,9 @@ def _fold(fld: str, column: str, prefix: str = "") -> Callable[..., list[Any]]:
 
 
 def _language(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    data = _pick(rec, "service_id", "location_id", "phone_id")
-    rid = _id(rec, row)
-    if not _is_uuid(rid):
+    data = pick(rec, "service_id", "location_id", "phone_id")
+    rid = record_id(rec, row)
+    if not is_uuid(rid):
         # Exports such as Miami 211's reuse the service's id for each of its languages.
         rid = f"{rid}/{(rec.get('language') or '').strip().lower()}"
     data.update(id=rid, name=rec.get("language") or None)
@@ -364,8 +251,8 @@ LEGACY: dict[str, Callable[..., list[Any]]] = {
     ),
     "physical_addresses": _address("physical"),
     "postal_addresses": _address("postal"),
-    "regular_schedule": _regular_schedule,
-    "holiday_schedule": _holiday_schedule,
+    "regular_schedule": regular_schedule,
+    "holiday_schedule": holiday_schedule,
     "schedule": _simple(
         "schedule",
         {},

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.hsds_csv import clock, read_rows
-from importers.legacy import ALL_DAYS, WEEKDAYS
+from importers.legacy_common import ALL_DAYS, WEEKDAYS
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 
