@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from geo import LocationError, check_coordinates, locate_address
 
@@ -131,11 +131,11 @@ def save_points(imp: Importer, rows: list[dict[str, Any]]) -> None:
     change log has their "create" row, not an update)."""
     if not rows:
         return
-    from sqlalchemy import bindparam, update
+    from sqlalchemy import Table, bindparam, update
 
     from resources.models import Location
 
-    loc = Location.__table__
+    loc = cast("Table", Location.__table__)
     stmt = (
         update(loc)
         .where(loc.c.id == bindparam("b_id"))

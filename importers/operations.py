@@ -142,7 +142,7 @@ class Importer:
             known.add(eid)
             outcome = "created"
         else:
-            obj = values
+            obj = values  # type: ignore[assignment]  # a record waiting for the bulk insert
             self.pending.setdefault(table, []).append(values)
             known.add(eid)
             outcome = "created"
@@ -430,7 +430,7 @@ def run_import(
     finally:
         if sqlite:
             with contextlib.suppress(Exception):  # never hide the import's own error
-                session.connection().exec_driver_sql(f"PRAGMA cache_size={int(cache_pages)}")
+                session.connection().exec_driver_sql(f"PRAGMA cache_size={int(cache_pages or -2000)}")
     if dry_run:
         savepoint.rollback()
     else:

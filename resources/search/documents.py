@@ -157,7 +157,7 @@ def _build_chunk(
     """Documents of these services (None: of every service; `raw`: ids as stored)."""
 
     def run(stmt: Any) -> list[Any]:
-        return _raw_rows(conn, stmt) if raw else conn.execute(stmt).all()
+        return _raw_rows(conn, stmt) if raw else list(conn.execute(stmt).all())
 
     s, o, p = Service.__table__, Organization.__table__, Program.__table__
     services = run(
@@ -199,7 +199,7 @@ def _build_chunk(
                     seen.setdefault(r.id, r)
         return list(seen.values())
 
-    def cond(col: Any, values: Sequence[Any]) -> Any:
+    def cond(col: Any, values: Sequence[Any] | None) -> Any:
         """The IN condition of a chunk (never built for a full rebuild, which reads whole
         tables: coercing 200,000 literals alone took half a second)."""
         return col.in_(values) if values and ids is not None else None

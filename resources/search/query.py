@@ -191,12 +191,12 @@ def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[
     """Counts over every match, by distinct (term_ids, lang_codes) pair."""
     terms: Counter[str] = Counter()
     langs: Counter[str] = Counter()
-    counts = np.bincount(c.facet[rows], minlength=len(c.facet_values)) if len(rows) else []
+    counts: Any = np.bincount(c.facet[rows], minlength=len(c.facet_values)) if len(rows) else []
     for code in np.flatnonzero(counts):
         n = int(counts[code])
         term_ids, lang_codes = c.facet_values[code]
-        for t in set(term_ids.split()):
-            terms[t] += n
+        for tid in set(term_ids.split()):
+            terms[tid] += n
         for lc in lang_codes.split():
             if len(lc) <= 3:
                 langs[lc] += n

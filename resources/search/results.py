@@ -18,7 +18,7 @@ KM_PER_MILE = 1.609344
 
 def _capacity(
     conn: Connection, service_ids: list[Any], now: dt.datetime, stale_hours: float
-) -> dict[Any, list]:
+) -> dict[Any, list[dict[str, Any]]]:
     cap, unit = ServiceCapacity.__table__, Unit.__table__
     out: dict[Any, list[dict[str, Any]]] = {}
     if not service_ids:

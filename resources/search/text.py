@@ -90,7 +90,8 @@ def _surface(conn: Connection, index: SearchIndex, stem: str) -> str:
 def correct(conn: Connection, index: SearchIndex, word: str, state: Any = None) -> str | None:
     """The closest well-attested index term to an unknown word, as a readable word (kept for
     the index generation in `state`)."""
-    return SearchCache.memo(state, ("correct", word), lambda: _correct(conn, index, word))
+    found: str | None = SearchCache.memo(state, ("correct", word), lambda: _correct(conn, index, word))
+    return found
 
 
 def known(conn: Connection, index: SearchIndex, word: str, state: Any = None) -> bool:
