@@ -57,10 +57,22 @@ def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     names = ", ".join(f'"{table.c[k].name}"' for k in keys)
     marks = ", ".join("?" for _ in keys)
     get = operator.itemgetter(*keys)
+    # Columns whose values need processing, with the last value seen: a batch often repeats
+    # one value (the import's timestamp), and a date-time costs microseconds to format.
+    todo = [(i, p) for i, p in enumerate(procs) if p is not None]
+    last: list[Any] = [object()] * len(keys)
+    done: list[Any] = [None] * len(keys)
     values = []
     for r in rows:
-        row = get(r) if len(keys) > 1 else (get(r),)
-        values.append(tuple(v if p is None or v is None else p(v) for v, p in zip(row, procs, strict=True)))
+        row = list(get(r)) if len(keys) > 1 else [get(r)]
+        for i, p in todo:
+            v = row[i]
+            if v is None:
+                continue
+            if v is not last[i] or isinstance(v, (dict, list)):  # containers may change in place
+                last[i], done[i] = v, p(v)
+            row[i] = done[i]
+        values.append(tuple(row))
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
 

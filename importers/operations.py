@@ -10,6 +10,7 @@ new value. The search documents of every touched service are rewritten once, at 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import time
@@ -161,7 +162,7 @@ class Importer:
         if prev is None:
             self.new_prov.append(
                 {
-                    "id": uuid7(),
+                    "id": None,  # given in _save_provenance, in the order rows are inserted
                     "source": self.source,
                     "source_table": row.source_table,
                     "source_id": sid,
@@ -300,6 +301,11 @@ class Importer:
 
     def _save_provenance(self, complete: bool) -> None:
         s = self.session
+        # In key order, with time-ordered ids given in that order: each of the table's three
+        # indexes then grows at its end instead of all over (a 100,000-service import: 8 s).
+        self.new_prov.sort(key=lambda r: (r["source_table"], r["source_id"]))
+        for r in self.new_prov:
+            r["id"] = uuid7()
         for i in range(0, len(self.new_prov), 5000):
             insert_rows(s.connection(), SourceRecord.__table__, self.new_prov[i : i + 5000])
         if self.changed_prov:
@@ -398,7 +404,32 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import one source; never commits. Raises ImportFailed when the input is unusable."""
+    """Import one source; never commits. Raises ImportFailed when the input is unusable.
+
+    Python's cyclic garbage collector is paused while the import runs: an import makes
+    millions of objects that live until it ends and form no cycles worth collecting, and the
+    collector's repeated passes over them took a quarter of a large import's time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_import(
+            session, path, source=source, format=format, mapping=mapping, dry_run=dry_run, progress=progress
+        )
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_import(
+    session: Session,
+    path: str,
+    *,
+    source: str,
+    format: str,  # noqa: A002 - the option's name
+    mapping: str | dict[str, Any] | None,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportReport:
     from importers import READERS, detect_format
     from importers.spreadsheet import load_mapping
 
