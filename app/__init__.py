@@ -8,30 +8,30 @@ from typing import Any
 
 from flask import Flask
 
-from app.config import load_config
-from app.db import Database
-from app.errors import register_error_handlers
+from kernel.config import load_config
+from kernel.db import Database
+from kernel.errors import register_error_handlers
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # "module:attribute" of each blueprint, in registration order.
 BLUEPRINTS = [
-    "app.openapi:bp",
-    "resources.views:bp",
-    "resources.search_views:bp",
+    "kernel.openapi:bp",
+    "catalog.views:bp",
+    "search.views:bp",
     "matching.views:bp",
-    "resources.hsds_api:bp",
+    "hsds.api:bp",
 ]
 
 # "module:attribute" of each CLI command or group.
 COMMANDS = [
     "app.commands:init_command",
-    "resources.cli:demo_command",
-    "importers.export_cli:export_group",
+    "demo.cli:demo_command",
+    "hsds.cli:export_group",
     "importers.cli:import_command",
     "importers.cli:duplicates_group",
-    "resources.search.cli:index_group",
-    "resources.search.cli:synonyms_group",
+    "search.cli:index_group",
+    "search.cli:synonyms_group",
 ]
 
 
@@ -49,10 +49,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(config))
-    from resources import changelog
+    from catalog import changelog
 
     changelog.install()
-    from resources.search import hooks as search_hooks
+    from search import hooks as search_hooks
 
     search_hooks.install()
     Database().init_app(app)
@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(_load(ref))
     for ref in COMMANDS:
         app.cli.add_command(_load(ref))
-    from app.templating import register_filters
+    from kernel.templating import register_filters
 
     register_filters(app)
     return app

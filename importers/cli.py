@@ -41,9 +41,9 @@ def import_command(
     debug: bool,
 ) -> None:
     """Import a directory (HSDS JSON or CSV, Ohana CSV, a spreadsheet) as one transaction."""
-    from app.db import get_session
     from importers import run_import
     from importers.progress import ProgressBar
+    from kernel.db import get_session
 
     name = source or Path(path.rstrip("/")).stem or "import"
     session = get_session()
@@ -82,8 +82,8 @@ def duplicates_group() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list decided pairs.")
 @with_appcontext
 def duplicates_list(show_all: bool) -> None:
-    from app.db import get_session
     from importers.duplicates import list_candidates
+    from kernel.db import get_session
 
     rows = list_candidates(get_session(), include_decided=show_all)
     if not rows:
@@ -97,8 +97,8 @@ def duplicates_list(show_all: bool) -> None:
 
 
 def _decide(candidate: str, action: str, keep: str | None) -> None:
-    from app.db import get_session
     from importers.duplicates import DuplicateError, keep_apart, merge
+    from kernel.db import get_session
 
     session = get_session()
     session.info["actor"] = "duplicates-review"

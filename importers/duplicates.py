@@ -19,10 +19,10 @@ from rapidfuzz import fuzz
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from catalog.models import Address, Location, Phone, Service, ServiceAtLocation, ServiceStatus
 from geo import distance_km
 from importers.models import DuplicateCandidate, DuplicateStatus, SourceRecord
-from resources.models import Address, Location, Phone, Service, ServiceAtLocation, ServiceStatus
+from kernel.db import utcnow
 
 THRESHOLD = 75.0
 WEIGHTS = {"name": 0.4, "address": 0.2, "phone": 0.15, "website": 0.1, "distance": 0.15}

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from catalog.models import HSDS_MODELS
 from importers.legacy import LEGACY, Folded, map_legacy
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
-from resources.models import HSDS_MODELS
 
 csv.field_size_limit(sys.maxsize)
 

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from catalog.models import HSDS_MODELS
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
-from resources.models import HSDS_MODELS
 
 API_LISTS = ("organizations", "services", "service_at_locations", "taxonomies", "taxonomy_terms")
 _KEY_TABLE = {

@@ -133,7 +133,7 @@ def save_points(imp: Importer, rows: list[dict[str, Any]]) -> None:
         return
     from sqlalchemy import Table, bindparam, update
 
-    from resources.models import Location
+    from catalog.models import Location
 
     loc = cast("Table", Location.__table__)
     stmt = (

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import String
 
+from catalog.models import HSDS_MODELS
+from hsds.mapping import HSDSError, format_value, parse_value
 from importers import locations
 from importers.normalize import normalize_record
 from importers.rows import Row
 from importers.validate import problems, validator
-from resources.hsds import HSDSError, format_value, parse_value
-from resources.models import HSDS_MODELS
 
 if TYPE_CHECKING:
     from importers.operations import Importer

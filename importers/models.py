@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, Float, Index, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, Timestamp, UTCDateTime, UUIDPk
+from kernel.db import Base, Timestamp, UTCDateTime, UUIDPk
 
 
 class SourceRecord(Base):

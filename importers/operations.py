@@ -21,14 +21,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.db import insert_rows, utcnow, uuid7
+from catalog import changelog
+from catalog.models import HSDS_MODELS, Metadata, Service, ServiceStatus
 from importers import locations
 from importers.mapping import NAMESPACE, TableFacts, entity_id, map_row
 from importers.models import SourceRecord
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
-from resources import changelog
-from resources.models import HSDS_MODELS, Metadata, Service, ServiceStatus
+from kernel.db import insert_rows, utcnow, uuid7
 
 FLUSH_EVERY = 2000
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
@@ -151,7 +151,7 @@ class Importer:
             locations.remember(self, eid, obj)
         if outcome != "unchanged" and self.touched is not None:
             if isinstance(obj, dict):
-                from resources.search.hooks import touched_row
+                from search.hooks import touched_row
 
                 touched_row(self.touched, table, obj)
             else:
@@ -282,8 +282,8 @@ class Importer:
     def _reindex(self) -> None:
         if self.touched is None or not self.touched:
             return
-        from resources.search import documents
-        from resources.search.hooks import affected_services
+        from search import documents
+        from search.hooks import affected_services
 
         conn = self.session.connection()
         total = self.session.scalar(select(func.count()).select_from(Service)) or 0
@@ -293,7 +293,7 @@ class Importer:
         if len(affected) * 2 >= total:
             # Most of the catalog changed (a first import): rebuilding every document reads
             # each table once, where rewriting these would read them in hundreds of chunks.
-            from resources.search.rebuild import rebuild
+            from search.rebuild import rebuild
 
             rebuild(self.session)
         else:
@@ -355,7 +355,7 @@ class Importer:
 def _touched() -> Any:
     """What the search index must rewrite after the import (None when there is no index)."""
     try:
-        from resources.search.hooks import Touched
+        from search.hooks import Touched
     except ImportError:  # pragma: no cover - a deployment without search
         return None
     return Touched()

@@ -119,7 +119,7 @@ class Candidate:
     required_documents: tuple[str, ...] = ()
     insurance: frozenset[str] | None = None  # accepted plans; None: not stated
     cost: str | None = None  # "free" or "sliding" (scale for people without insurance)
-    schedules: tuple[Any, ...] = ()  # resources.hours.ScheduleRow
+    schedules: tuple[Any, ...] = ()  # hours.ScheduleRow
     tz: str | None = None
     capacity: tuple[Capacity, ...] = ()
     languages: frozenset[str] = frozenset()

@@ -50,16 +50,16 @@ class Context:
         return self.memo["fit"]  # type: ignore[no-any-return]
 
     def open_state(self) -> Any:
-        """``resources.hours.open_state`` at the time needed, computed once."""
+        """``hours.open_state`` at the time needed, computed once."""
         if "state" not in self.memo:
-            from resources import hours
+            import hours
 
             self.memo["state"] = hours.open_state(self.cand.schedules, self.at, self.cand.tz)
         return self.memo["state"]
 
     def open_tonight(self) -> bool | None:
         if "tonight" not in self.memo:
-            from resources import hours
+            import hours
 
             start, end = tonight(self.at, self.cand.tz)
             rows = self.cand.schedules

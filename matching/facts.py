@@ -20,10 +20,7 @@ from sqlalchemy import String, bindparam, func, literal_column, or_, select, typ
 from sqlalchemy.orm import Session
 
 import geo
-from matching import populations as pop
-from matching.core import Area, Candidate, Capacity, ReferralStats
-from resources.hours import ScheduleRow, most_specific
-from resources.models import (
+from catalog.models import (
     Accessibility,
     Attribute,
     CostOption,
@@ -39,6 +36,9 @@ from resources.models import (
     TaxonomyTerm,
     Unit,
 )
+from hours import ScheduleRow, most_specific
+from matching import populations as pop
+from matching.core import Area, Candidate, Capacity, ReferralStats
 
 # Referral history per service: {service_id: (total, accepted, completed)}.
 FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int]]]

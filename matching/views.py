@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from app.db import get_db, get_session
-from app.errors import bad_param
-from app.geocoding import app_geocoder, cached_locate
-from app.openapi import register_paths
+from kernel.db import get_db, get_session
+from kernel.errors import bad_param
+from kernel.geocoding import app_geocoder, cached_locate
+from kernel.openapi import register_paths
 from matching import populations as pop
 from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.openapi_spec import PATHS, SCHEMAS

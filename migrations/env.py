@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import resources.models  # noqa: F401  (registers the catalog tables)
-from app.db import Base, make_engine
+import catalog.models  # noqa: F401  (registers the catalog tables)
+from kernel.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,13 +17,13 @@ def _import_all_models() -> None:
     import importlib
 
     for name in (
-        "resources.models",
-        "resources.search_models",
+        "catalog.models",
+        "search.models",
         "importers.models",
         "matching.models",
         "referrals.models",
         "app.models",
-        "app.geocoding",
+        "kernel.geocoding",
     ):
         try:
             importlib.import_module(name)
@@ -36,7 +36,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from app.config import load_config
+    from kernel.config import load_config
 
     return load_config()["DATABASE_URL"]
 

@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from app.commands import alembic_config
-from app.db import make_engine
-from resources import changelog
-from resources.models import (
+from catalog import changelog
+from catalog.models import (
     Address,
     Attribute,
     Language,
@@ -39,6 +38,7 @@ from resources.models import (
     TaxonomyTerm,
     Unit,
 )
+from kernel.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import select
 
-from resources.models import Organization
+from catalog.models import Organization
 
 MARKER = "Isolation Check Org " + uuid.uuid4().hex
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from app import create_app
 from app.commands import upgrade
-from resources import changelog
-from resources.demo import generate, load_demo
+from catalog import changelog
+from demo import generate, load_demo
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hours import ScheduleRow, is_open, open_state
 from importers.hours_text import hhmm_to_hsds, parse_hours
-from resources.hours import ScheduleRow, is_open, open_state
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TEN_ROWS = [

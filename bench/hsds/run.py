@@ -31,9 +31,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.commands import upgrade  # noqa: E402
-from app.db import make_engine, utcnow  # noqa: E402
-from importers.export import export_hsds  # noqa: E402
-from resources.models import (  # noqa: E402
+from catalog.models import (  # noqa: E402
     Address,
     Language,
     Location,
@@ -43,6 +41,8 @@ from resources.models import (  # noqa: E402
     Service,
     ServiceAtLocation,
 )
+from hsds.export import export_hsds  # noqa: E402
+from kernel.db import make_engine, utcnow  # noqa: E402
 
 
 def build(url: str, n: int) -> list[uuid.UUID]:

@@ -28,9 +28,9 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.commands import upgrade  # noqa: E402
-from app.db import make_engine  # noqa: E402
+from catalog import changelog  # noqa: E402
 from importers import run_import  # noqa: E402
-from resources import changelog  # noqa: E402
+from kernel.db import make_engine  # noqa: E402
 
 WORDS = "food pantry shelter clinic legal aid housing counseling youth senior meals job training".split()  # noqa: SIM905
 

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app.db import Base, make_engine  # noqa: E402
+from kernel.db import Base, make_engine  # noqa: E402
 from matching import queries  # noqa: E402
 from matching.core import rank  # noqa: E402
 from matching.parse import parse_request  # noqa: E402

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from resources.models import (
+from catalog.models import (
     Address,
     Attribute,
     CostOption,

@@ -35,13 +35,13 @@ from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.commands import upgrade  # noqa: E402
-from app.db import make_engine  # noqa: E402
 from bench.search.generate import CENTER, generate  # noqa: E402
-from resources.search.index import Fts5Index, PostgresIndex  # noqa: E402
-from resources.search.params import parse_params  # noqa: E402
-from resources.search.query import SearchContext, search  # noqa: E402
-from resources.search.rebuild import rebuild  # noqa: E402
-from resources.search.text import parse  # noqa: E402
+from kernel.db import make_engine  # noqa: E402
+from search.index import Fts5Index, PostgresIndex  # noqa: E402
+from search.params import parse_params  # noqa: E402
+from search.query import SearchContext, search  # noqa: E402
+from search.rebuild import rebuild  # noqa: E402
+from search.text import parse  # noqa: E402
 
 TEXTS = (
     "shelter", "food pantry", "detox", "shleter", "counseling", "i need a bed tonight", "legal aid", "dental",
@@ -138,8 +138,8 @@ def http_load(url: str, data_dir: Path, seconds: int) -> dict[str, Any]:
 
 def kept_match_sets(session: Session) -> int:
     """How many texts' match sets this process keeps now (to tell first reads in the mix)."""
-    from resources.search.index import index_for
-    from resources.search.query import cache_for
+    from search.index import index_for
+    from search.query import cache_for
 
     conn = session.connection()
     index = index_for(conn)
@@ -150,8 +150,8 @@ def kept_match_sets(session: Session) -> int:
 def first_after_write(session: Session, queries: list[Any], ctx: SearchContext) -> list[float]:
     """Rename one service (the hook rewrites its document, so the generation changes), then
     time the next search: what a process pays once after each write."""
-    from resources.models import Service
-    from resources.search import hooks
+    from catalog.models import Service
+    from search import hooks
 
     hooks.install()
     out = []
@@ -224,7 +224,7 @@ def main() -> None:
             fresh.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
         after_write = first_after_write(session, queries, ctx)
         conn = session.connection()
-        from resources.search import synonyms
+        from search import synonyms
 
         table = synonyms.load_table(session)
         for _, params in queries:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db  # noqa: F401  (custom column types)
+import kernel.db  # noqa: F401  (custom column types)
 
 
 revision: str = '0001_catalog'
@@ -212,7 +212,7 @@ def upgrade() -> None:
     sa.Column('assurer_email', sa.Text(), nullable=True),
     sa.Column('licenses', sa.Text(), nullable=True),
     sa.Column('alert', sa.Text(), nullable=True),
-    sa.Column('last_modified', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_modified', kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_service_organization_id_organization'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['program_id'], ['program.id'], name=op.f('fk_service_program_id_program'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service'))
@@ -282,7 +282,7 @@ def upgrade() -> None:
     sa.Column('available', sa.Float(), nullable=False),
     sa.Column('maximum', sa.Float(), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('updated', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated', kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_service_capacity_service_id_service'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_service_capacity_unit_id_unit'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_capacity'))
@@ -298,7 +298,7 @@ def upgrade() -> None:
     sa.Column('available', sa.Float(), nullable=False),
     sa.Column('maximum', sa.Float(), nullable=True),
     sa.Column('previous_available', sa.Float(), nullable=True),
-    sa.Column('changed_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('changed_by', sa.Text(), nullable=False),
     sa.Column('channel', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['capacity_id'], ['service_capacity.id'], name=op.f('fk_capacity_history_capacity_id_service_capacity'), ondelete='CASCADE'),

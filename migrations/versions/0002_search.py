@@ -11,7 +11,7 @@ import uuid
 import sqlalchemy as sa
 from alembic import op
 
-import app.db  # noqa: F401  (custom column types)
+import kernel.db  # noqa: F401  (custom column types)
 
 revision: str = "0002_search"
 down_revision: str | Sequence[str] | None = "0001_catalog"
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("term", sa.Text(), nullable=False),
         sa.Column("synonym", sa.Text(), nullable=False),
-        sa.Column("created", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_synonym")),
     )
     with op.batch_alter_table("search_synonym", schema=None) as batch_op:
@@ -137,7 +137,7 @@ def upgrade() -> None:
     else:
         _sqlite_up()
 
-    from resources.search.synonyms import SEED
+    from search.synonyms import SEED
 
     now = dt.datetime.now(dt.UTC)
     op.bulk_insert(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db  # noqa: F401  (custom column types)
+import kernel.db  # noqa: F401  (custom column types)
 
 
 revision: str = '0003_import'
@@ -33,8 +33,8 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('open', 'merged', 'kept_apart', name='duplicate_status', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('kept', sa.Uuid(), nullable=True),
     sa.Column('decided_by', sa.Text(), nullable=True),
-    sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('found_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', kernel.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('found_at', kernel.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_duplicate_candidate')),
     sa.UniqueConstraint('entity_table', 'record_a', 'record_b', name='uq_duplicate_pair')
     )
@@ -51,9 +51,9 @@ def upgrade() -> None:
     sa.Column('entity_table', sa.Text(), nullable=False),
     sa.Column('entity_id', sa.Uuid(), nullable=False),
     sa.Column('content_hash', sa.Text(), nullable=False),
-    sa.Column('first_seen', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('gone_since', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_seen', kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', kernel.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('gone_since', kernel.db.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_source_record')),
     sa.UniqueConstraint('source', 'source_table', 'source_id', name='uq_source_record_key')
     )

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db  # noqa: F401  (custom column types)
+import kernel.db  # noqa: F401  (custom column types)
 
 revision: str = "0004_geocode_cache"
 down_revision: str | Sequence[str] | None = "0003_import"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("label", sa.Text(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("postcode", sa.Text(), nullable=True),
-        sa.Column("created", app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created", kernel.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("query", name=op.f("pk_geocode_cache")),
     )
 

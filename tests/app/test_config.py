@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app import create_app
-from app.config import load_config
+from kernel.config import load_config
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
@@ -59,7 +59,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path, url):
 
 
 def test_uuid7_is_time_ordered_and_well_formed() -> None:
-    from app.db import uuid7
+    from kernel.db import uuid7
 
     ids = [uuid7() for _ in range(2000)]
     assert ids == sorted(ids)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.errors import Problem, bad_param
+from kernel.errors import Problem, bad_param
 
 
 def test_unknown_api_path_is_a_problem_document(client):

@@ -20,7 +20,7 @@ def test_upgrade_from_empty_matches_models(tmp_path) -> None:
     cfg: Config = alembic_config(url)
     command.upgrade(cfg, "head")
     command.check(cfg)  # raises when the models and the migrated schema differ
-    from app.db import make_engine
+    from kernel.db import make_engine
 
     eng = make_engine(url)
     tables = set(inspect(eng).get_table_names())

@@ -24,7 +24,7 @@ def _documented(document) -> set[tuple[str, str]]:
 
 
 def test_every_api_route_is_described(app):
-    from app.openapi import document
+    from kernel.openapi import document
 
     routes = _routes(app)
     assert ("/api/v1/search", "get") in routes
@@ -33,7 +33,7 @@ def test_every_api_route_is_described(app):
 
 
 def test_the_document_describes_no_route_that_does_not_exist(app):
-    from app.openapi import document
+    from kernel.openapi import document
 
     extra = {p for p in _documented(document()) if p[0].startswith("/api/v1")} - _routes(app)
     assert not extra, f"documented but not served: {sorted(extra)}"
@@ -46,7 +46,7 @@ def test_the_document_is_valid_openapi_3_1(client):
 
 
 def test_every_operation_documents_its_problem_responses(app):
-    from app.openapi import document
+    from kernel.openapi import document
 
     doc = document()
     for path, item in doc["paths"].items():

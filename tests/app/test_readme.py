@@ -28,7 +28,7 @@ def test_every_cli_command_is_in_the_readme(app):
 
 
 def test_every_setting_is_in_the_readme():
-    source = (ROOT / "app" / "config.py").read_text()
+    source = (ROOT / "kernel" / "config.py").read_text()
     settings = set(re.findall(r'environ\.get\("([A-Z_]+)"', source))
     assert settings >= {"LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "LINKAGE_ENV"}
     missing = sorted(s for s in settings if f"`{s}`" not in README)

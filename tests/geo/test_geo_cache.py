@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import geo
-from app.geocoding import GeocodeCache, app_geocoder, cache_key, cached_locate
 from geo import online
+from kernel.geocoding import GeocodeCache, app_geocoder, cache_key, cached_locate
 
 ADDRESS = "1601 NW 1st Ct, Miami, FL 33136"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hours import ScheduleRow, is_open
 from importers.hours_text import hhmm_to_hsds, parse_hours
-from resources.hours import ScheduleRow, is_open
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 ILAO = "ilao-florida-legal-aid/spec/fixtures/custom/ilao"

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.models import Address, Location, Metadata, Schedule, Service, ServiceStatus
 from importers import ImportFailed, run_import
 from importers.models import SourceRecord
 from importers.operations import entity_id
-from resources.models import Address, Location, Metadata, Schedule, Service, ServiceStatus
 from tests.conftest import shared_path
 
 SERVICE_ID = uuid.UUID("ac148810-d857-441c-9679-408f346de14b")

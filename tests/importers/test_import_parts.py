@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.models import Service, ServiceStatus
 from importers import run_import
 from importers.duplicates import keep_apart, list_candidates, merge, provenance
 from importers.eligibility_text import ages, situations
@@ -20,7 +21,6 @@ from importers.models import DuplicateStatus
 from importers.normalize import clean_phone, clean_postal_code, clean_state, clean_text
 from importers.progress import ProgressBar
 from importers.validate import problems, schema_problems
-from resources.models import Service, ServiceStatus
 
 UUID = "ac148810-d857-441c-9679-408f346de14b"
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.models import Address, Attribute, Location, Service, ServiceCapacity
 from importers import ImportFailed, run_import
 from importers.eligibility_text import term_id
 from importers.operations import entity_id
-from resources.models import Address, Attribute, Location, Service, ServiceCapacity
 from tests.conftest import shared_path
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "importers" / "mappings"

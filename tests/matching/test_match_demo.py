@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
+from demo import generate, load
 from matching.parse import parse_request
 from matching.presets import PRESETS
 from matching.service import find_matches
-from resources.demo import generate, load
 
 NOW = dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC)  # a Wednesday, 18:30 in Columbus
 DOWNTOWN = {"lat": 39.9612, "lon": -82.9988}

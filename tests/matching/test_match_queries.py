@@ -9,11 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import event
 
+from catalog.models import Attribute, RequiredDocument
 from matching import ClientNeeds, rank
 from matching.parse import InvalidField
 from matching.points import Points
 from matching.queries import gather, resolve_needs
-from resources.models import Attribute, RequiredDocument
 
 COLUMBUS = (39.9612, -82.9988)
 NOW = dt.datetime(2026, 1, 14, 21, 0, tzinfo=dt.UTC)

@@ -224,7 +224,7 @@ def test_service_area_excludes_clients_outside_and_a_name_only_area_is_confirmed
 
 
 def _weekly(opens: str, closes: str):
-    from resources.hours import ScheduleRow
+    from hours import ScheduleRow
 
     row = {"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": opens, "closes_at": closes}
     return (ScheduleRow.from_mapping(row),)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from resources.search import hooks
+from search import hooks
 
 
 @pytest.fixture(autouse=True)

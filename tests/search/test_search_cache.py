@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from resources.demo import generate, load
-from resources.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
-from resources.search import hooks, synonyms
-from resources.search.index import index_for
-from resources.search.params import parse_params
-from resources.search.query import SearchContext, search
+from catalog.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
+from demo import generate, load
+from search import hooks, synonyms
+from search.index import index_for
+from search.params import parse_params
+from search.query import SearchContext, search
 from tests.conftest import migrate, pg_url_with_schema
 from tests.search.test_search_processes import _databases
 

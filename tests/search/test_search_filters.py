@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from resources.models import Accessibility, CostOption, ServiceArea, ServiceStatus
+from catalog.models import Accessibility, CostOption, ServiceArea, ServiceStatus
 from tests.search.conftest import names
 
 DOWNTOWN = (39.9612, -82.9988)

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from resources.models import Schedule
+from catalog.models import Schedule
 from tests.search.conftest import names
 
 CHRISTMAS = dt.date(2026, 12, 25)

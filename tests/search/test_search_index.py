@@ -7,10 +7,10 @@ import uuid
 
 from sqlalchemy import func, select, text
 
-from resources.demo import generate, load
-from resources.models import Address, Language, Location, Service, ServiceAtLocation
-from resources.search.rebuild import rebuild
-from resources.search_models import search_document, search_document_term
+from catalog.models import Address, Language, Location, Service, ServiceAtLocation
+from demo import generate, load
+from search.models import search_document, search_document_term
+from search.rebuild import rebuild
 from tests.search.conftest import names
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from resources.models import Location, Organization, Schedule, Service, ServiceAtLocation
+from catalog.models import Location, Organization, Schedule, Service, ServiceAtLocation
 from tests.conftest import shared_path
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

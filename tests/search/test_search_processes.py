@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from resources.models import Location, Organization, Service, ServiceAtLocation
+from catalog.models import Location, Organization, Service, ServiceAtLocation
 from tests.conftest import migrate, pg_url_with_schema
 
 SERVER = Path(__file__).with_name("serve_app.py")

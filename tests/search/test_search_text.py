@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resources.search.synonyms import SEED, add_synonym, list_synonyms, remove_synonym
+from search.synonyms import SEED, add_synonym, list_synonyms, remove_synonym
 from tests.search.conftest import names
 
 

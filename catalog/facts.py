@@ -1,0 +1,206 @@
+"""What a person needs to act on a service, in plain words: who qualifies, hours, beds, where.
+
+Pages call these so the rules (when a bed count is stale, how an eligibility term reads)
+live in one place and the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.models import Address, Location, Schedule, Service, ServiceCapacity
+from hours import OpenState, describe, most_specific, open_state
+
+# Open Eligibility situations whose name alone reads badly after "Only for".
+_PLAIN: dict[str, str] = {
+    "20003": "adults",
+    "20004": "teens",
+    "20005": "children",
+    "20006": "older adults (seniors)",
+    "20010": "veterans",
+    "20036": "women",
+    "20037": "men",
+    "20038": "transgender people",
+    "20053": "single adults",
+    "20054": "families with children",
+    "20058": "people who are homeless",
+    "20059": "people about to lose their housing",
+    "20063": "people with low income",
+    "20083": "survivors of domestic violence",
+    "20088": "people in crisis",
+    "20016": "people with a criminal record",
+    "20043": "pregnant women",
+    "20050": "people with substance use problems",
+    "20025": "people with mental illness",
+}
+_PLANS = {"medicaid": "Medicaid", "medicare": "Medicare", "private": "private insurance"}
+_ELIGIBILITY_LINKS = ("eligibility", "audience", "insurance", "pets")
+
+
+def _schedule_dict(row: Schedule) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in Schedule.__table__.columns}
+
+
+def schedule_rows(service: Service) -> list[dict[str, Any]]:
+    """The hours at the service's first place, by the precedence search and matching use."""
+    sal = service.service_at_locations[0] if service.service_at_locations else None
+    rows = most_specific(
+        sal.schedules if sal else None,
+        service.schedules,
+        sal.location.schedules if sal and sal.location else None,
+    )
+    return [_schedule_dict(r) for r in rows]
+
+
+def open_now(service: Service, at: dt.datetime, tz: str) -> OpenState:
+    return open_state(schedule_rows(service), at, tz)
+
+
+def weekly_hours(service: Service) -> list[str]:
+    """The regular week ("Mon–Fri 08:30–12:00, 13:00–16:30"); dated exceptions are apart."""
+    rows = [r for r in schedule_rows(service) if not (r["valid_from"] and r["valid_to"])]
+    return list(describe(rows)) if rows else []
+
+
+def holiday_hours(service: Service) -> list[str]:
+    """Dated exceptions as "Thu 26 Nov 2026: Closed for Thanksgiving"."""
+    out = []
+    for row in schedule_rows(service):
+        if row["valid_from"] and row["valid_to"] and row["valid_from"] == row["valid_to"]:
+            day: dt.date = row["valid_from"]
+            hours = f" ({row['opens_at']}-{row['closes_at']})" if row["opens_at"] and row["closes_at"] else ""
+            out.append(f"{day:%a %d %b %Y}: {row['description'] or 'Special hours'}{hours}")
+    return out
+
+
+def ages(service: Service) -> str | None:
+    low, high = service.minimum_age, service.maximum_age
+    fmt = lambda v: f"{v:g}"  # noqa: E731
+    if low is not None and high is not None:
+        return f"Ages {fmt(low)} to {fmt(high)}"
+    if low is not None:
+        return f"Ages {fmt(low)} and older"
+    if high is not None:
+        return f"Ages up to {fmt(high)}"
+    return None
+
+
+def _term_words(attr: Any) -> str:
+    term = attr.taxonomy_term
+    if term is None:
+        return attr.value or ""
+    return _PLAIN.get(term.code or "", term.name.lower())
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    only_for: list[str]
+    especially_for: list[str]
+    insurance: list[str]
+    pets: bool | None
+
+
+def eligibility(service: Service) -> Eligibility:
+    """Restrictions ("only for") apart from audiences ("especially for"), in plain words."""
+    only, especially, plans = [], [], []
+    pets: bool | None = None
+    for attr in service.attributes:
+        kind = (attr.link_type or "").lower()
+        if kind == "eligibility":
+            only.append(_term_words(attr))
+        elif kind == "audience":
+            especially.append(_term_words(attr))
+        elif kind == "insurance":
+            plans.append(_PLANS.get((attr.value or "").lower(), attr.value or ""))
+        elif kind == "pets":
+            pets = (attr.value or "").lower() in ("yes", "true", "allowed")
+    return Eligibility(only, especially, [p for p in plans if p], pets)
+
+
+def service_types(service: Service) -> list[str]:
+    """Names of the terms that file the service, each once (taxonomies repeat names)."""
+    names = [
+        a.taxonomy_term.name
+        for a in service.attributes
+        if a.taxonomy_term is not None and (a.link_type or "").lower() not in _ELIGIBILITY_LINKS
+    ]
+    return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Capacity:
+    available: float
+    maximum: float | None
+    unit: str
+    updated: dt.datetime
+    stale: bool
+
+    @property
+    def text(self) -> str:
+        unit = self.unit if self.available == 1 else f"{self.unit}s"
+        free = f"{self.available:g} {unit} free"
+        return f"{free} of {self.maximum:g}" if self.maximum is not None else free
+
+
+def capacities(service: Service, now: dt.datetime, stale_hours: float) -> list[Capacity]:
+    """Each reported figure with its age; older than `stale_hours` is stale, not truth."""
+    out = []
+    for cap in service.capacities:
+        updated = cap.updated if cap.updated.tzinfo else cap.updated.replace(tzinfo=dt.UTC)
+        stale = now - updated > dt.timedelta(hours=stale_hours)
+        out.append(Capacity(cap.available, cap.maximum, _unit_name(cap), updated, stale))
+    return out
+
+
+def _unit_name(cap: ServiceCapacity) -> str:
+    return cap.unit.name if cap.unit is not None else "place"
+
+
+def address_lines(address: Address) -> list[str]:
+    lines = [address.address_1]
+    if address.address_2:
+        lines.append(address.address_2)
+    lines.append(f"{address.city}, {address.state_province} {address.postal_code}")
+    return lines
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str | None
+    lines: list[str]
+    directions: str
+    geo_uri: str | None
+    transportation: str | None
+    description: str | None
+    accessibility: list[str]
+
+
+def places(service: Service) -> list[Place]:
+    """Where to go, with a directions hint that needs no map from another site."""
+    out = []
+    for sal in service.service_at_locations:
+        loc: Location | None = sal.location
+        if loc is None:
+            continue
+        addr = next((a for a in loc.addresses if a.address_type != "postal"), None)
+        lines = address_lines(addr) if addr else []
+        if lines:
+            directions = f"Type “{', '.join(lines)}” into the map app on your phone."
+        elif loc.location_type == "virtual":
+            directions = "By phone, text or online; there is no site to visit."
+        else:
+            directions = "No public address: call first and they will tell you where to go."
+        geo = f"geo:{loc.latitude:.5f},{loc.longitude:.5f}" if lines and loc.latitude is not None else None
+        access = [a.description for a in loc.accessibility if a.description]
+        out.append(Place(loc.name, lines, directions, geo, loc.transportation, loc.description, access))
+    return out
+
+
+def first_address(service: Service) -> str | None:
+    for sal in service.service_at_locations:
+        if sal.location is not None:
+            for addr in sal.location.addresses:
+                return ", ".join(address_lines(addr))
+    return None

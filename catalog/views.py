@@ -1,0 +1,79 @@
+"""Catalog pages: the home page with a simple search, a service page, an organization page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from catalog import facts, queries
+from kernel.db import get_session
+
+bp = Blueprint("resources", __name__)
+
+# Quick searches on the home page: the words people in a hurry type.
+QUICK = ("shelter", "food", "detox", "crisis", "rent", "legal", "family", "veterans")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@bp.get("/")
+def home() -> Any:
+    q = (request.args.get("q") or "").strip()[:200]
+    results = queries.simple_search(get_session(), q) if q else []
+    now, tz = _now(), current_app.config["TIMEZONE"]
+    cards = [
+        {
+            "service": s,
+            "open": facts.open_now(s, now, tz),
+            "address": facts.first_address(s),
+            "phone": s.phones[0] if s.phones else None,
+        }
+        for s in results
+    ]
+    return render_template("resources/home.html", q=q, results=cards, quick=QUICK)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        abort(404, "No record has that id.")
+
+
+@bp.get("/services/<service_id>")
+def service(service_id: str) -> Any:
+    svc = queries.service_page(get_session(), _uuid(service_id))
+    if svc is None:
+        abort(404, "No service has that id.")
+    now, cfg = _now(), current_app.config
+    return render_template(
+        "resources/service.html",
+        service=svc,
+        now=now,
+        open=facts.open_now(svc, now, cfg["TIMEZONE"]),
+        hours=facts.weekly_hours(svc),
+        holidays=facts.holiday_hours(svc),
+        ages=facts.ages(svc),
+        eligibility=facts.eligibility(svc),
+        types=facts.service_types(svc),
+        capacities=facts.capacities(svc, now, cfg["CAPACITY_STALE_HOURS"]),
+        places=facts.places(svc),
+    )
+
+
+@bp.get("/organizations/<organization_id>")
+def organization(organization_id: str) -> Any:
+    org = queries.organization_page(get_session(), _uuid(organization_id))
+    if org is None:
+        abort(404, "No organization has that id.")
+    now, tz = _now(), current_app.config["TIMEZONE"]
+    services = [
+        {"service": s, "open": facts.open_now(s, now, tz), "address": facts.first_address(s)}
+        for s in sorted(org.services, key=lambda s: s.name)
+    ]
+    return render_template("resources/organization.html", organization=org, services=services)

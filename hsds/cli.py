@@ -1,0 +1,40 @@
+"""`linkage export hsds DIR --format json|csv`: the catalog out as HSDS 3.0, read-only."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write the catalog out in a standard format."""
+
+
+@export_group.command("hsds")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: fully nested services; csv: the 3.0 tabular datapackage with datapackage.json.",
+)
+@click.option("--ndjson", is_flag=True, help="With --format json: services.ndjson, one service a line.")
+@with_appcontext
+def export_hsds_command(directory: str, fmt: str, ndjson: bool) -> None:
+    """Export the whole catalog as HSDS 3.0 into DIRECTORY (created if missing)."""
+    from hsds.export import ExportError, export_hsds
+    from kernel.db import get_session
+
+    session = get_session()
+    try:
+        report = export_hsds(session, directory, format=fmt, ndjson=ndjson)
+    except (ExportError, OSError) as exc:
+        raise click.ClickException(f"export failed: {exc}") from None
+    finally:
+        session.rollback()
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"Exported HSDS 3.0 ({report.format}) to {report.directory}")

@@ -1,0 +1,411 @@
+"""One search code path for the API and the page: text, filters, geography, hours, facets, paging.
+
+The engine gives the documents a text matches with their scores; their facts (point, ages,
+gender, free, accessible, languages, hours) come from a columnar copy kept per process for
+the index generation (candidates.py), and every filter, the exact radius, open-at-a-time,
+sorting, paging and facets are decided with numpy (each distinct set of hours evaluated
+once). The taxonomy filter and live capacity are read from SQL; service-area coverage is
+decided for the surviving rows. Where no generation applies (a transaction that wrote to the
+index, or `cache=False`), the filters SQL can answer narrow the read instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+import geo
+from catalog.models import ServiceCapacity, TaxonomyTerm
+from hours import ScheduleRow, is_open, open_state
+from search import documents, hooks, synonyms
+from search import text as textq
+from search.candidates import Candidates, SearchCache, catalog, fetch, from_catalog
+from search.index import SearchIndex, TextQuery, index_for
+from search.models import search_document as D
+from search.models import search_document_term as DT
+from search.params import ParamError, SearchParams
+from search.results import PageRow, doc_ids, page_details
+
+FACET_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """Deployment facts a search needs: the local zone, when capacity goes stale, and now."""
+
+    timezone: str = "America/New_York"
+    stale_hours: float = 24.0
+    now: dt.datetime | None = None
+    # Keep match sets between searches where the engine has a generation (False: read afresh).
+    cache: bool = True
+    # Searches of one generation before every document's facts are read into memory.
+    catalog_after: int = 3
+
+
+def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
+    """Term ids or codes -> those terms and all their descendants (through parent_id)."""
+    t = TaxonomyTerm.__table__
+    roots: set[uuid.UUID] = set()
+    for value in values:
+        cond = t.c.code == value
+        with contextlib.suppress(ValueError):
+            cond = or_(cond, t.c.id == uuid.UUID(value))
+        found = set(conn.execute(select(t.c.id).where(cond)).scalars())
+        if not found:
+            raise ParamError("taxonomy", f"no taxonomy term has the id or code {value!r}")
+        roots |= found
+    return hooks.descendants(documents.Terms(conn), roots)
+
+
+def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[Any]:
+    """Every filter SQL can answer, to narrow the read where nothing is kept between searches."""
+    where: list[Any] = []
+    if p.status != "any":
+        where.append(D.c.status == p.status)
+    if p.taxonomy:
+        terms = resolve_terms(conn, p.taxonomy)
+        where.append(D.c.key.in_(select(DT.c.doc_key).where(DT.c.term_id.in_(terms))))
+    if p.language:
+        cond = D.c.lang_codes.like(f"% {p.language} %")
+        if p.language in ("en", "eng", "english"):
+            cond = or_(cond, D.c.lang_codes == "")  # no language stated: English is assumed
+        where.append(cond)
+    if p.age is not None:
+        where.append(or_(D.c.min_age.is_(None), D.c.min_age <= p.age))
+        where.append(or_(D.c.max_age.is_(None), D.c.max_age >= p.age))
+    if p.gender:
+        where.append(D.c.gender.in_(["", p.gender]))
+    if p.free:
+        where.append(D.c.free.is_(True))
+    if p.accessible:
+        where.append(D.c.accessible.is_(True))
+    if p.available:
+        cap = ServiceCapacity.__table__
+        where.append(D.c.service_id.in_(select(cap.c.service_id).where(cap.c.available > 0)))
+    if p.point and p.radius_km:
+        where.append(index.bbox(geo.bbox(p.point[0], p.point[1], p.radius_km)))
+    return where
+
+
+@lru_cache(maxsize=4096)
+def schedule_rows(hours: str) -> tuple[ScheduleRow, ...]:
+    return tuple(ScheduleRow.from_mapping(r) for r in json.loads(hours))
+
+
+def zone_for(rows: Sequence[ScheduleRow], at: dt.datetime, deployment: str) -> str | None:
+    """The deployment's zone, unless the rows state a UTC offset it does not have at `at` (a
+    service in another zone): then the rows' own offset is used."""
+    offsets = {r.timezone for r in rows if r.timezone is not None}
+    if not offsets:
+        return deployment
+    local = at.astimezone(geo_zone(deployment))
+    hours = (local.utcoffset() or dt.timedelta()).total_seconds() / 3600
+    return deployment if hours in offsets else None
+
+
+@lru_cache(maxsize=64)
+def geo_zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def open_at(hours: str | None, at: dt.datetime, tz: str, cache: dict[str | None, bool | None]) -> bool | None:
+    if hours in cache:
+        return cache[hours]
+    result: bool | None = None
+    if hours:
+        try:
+            rows = schedule_rows(hours)
+            result = is_open(rows, at, zone_for(rows, at, tz))
+        except ValueError:
+            result = None  # unreadable hours are unknown, never guessed
+    cache[hours] = result
+    return result
+
+
+def open_label(hours: str, at: dt.datetime, tz: str) -> str:
+    """The result card's line ("Open until 17:00", "Closed · opens Mon 09:00")."""
+    try:
+        rows = schedule_rows(hours)
+        return open_state(rows, at, zone_for(rows, at, tz)).label
+    except ValueError:
+        return "Hours not readable"
+
+
+def _covered(
+    conn: Connection, c: Candidates, rows: npt.NDArray[np.intp], lat: float, lon: float
+) -> npt.NDArray[np.intp]:
+    """Keep services whose stated area covers the point (or whose area cannot be read); a
+    service with no stated area serves where it is and is kept."""
+    from catalog.models import ServiceArea
+
+    sa = ServiceArea.__table__
+    idents = doc_ids(conn, [int(c.ids[i]) for i in rows])
+    ids = list({i.service_id for i in idents.values()})
+    areas: dict[Any, list[Any]] = {}
+    for part in documents.chunks(ids, 900):
+        for a in conn.execute(select(sa).where(sa.c.service_id.in_(part))):
+            areas.setdefault(a.service_at_location_id or a.service_id, []).append(a)
+    verdict: dict[Any, bool] = {}
+    out = []
+    for i in rows:
+        ident = idents[int(c.ids[i])]
+        own = areas.get(ident.key) or areas.get(ident.service_id)
+        if not own:
+            out.append(i)
+            continue
+        key = ident.key if ident.key in areas else ident.service_id
+        if key not in verdict:
+            answers = []
+            for a in own:
+                try:
+                    answers.append(geo.service_area_from_hsds(dict(a._mapping)).covers(lat, lon))
+                except (ValueError, geo.AreaError):
+                    answers.append(None)
+            verdict[key] = any(x is not False for x in answers)
+        if verdict[key]:
+            out.append(i)
+    return np.array(out, dtype=np.intp)
+
+
+def _top(counts: Counter[str]) -> list[tuple[str, int]]:
+    """The most frequent values, ties by value, so the order never depends on read order."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+
+
+def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[str, list[dict[str, Any]]]:
+    """Counts over every match, by distinct (term_ids, lang_codes) pair."""
+    terms: Counter[str] = Counter()
+    langs: Counter[str] = Counter()
+    counts: Any = np.bincount(c.facet[rows], minlength=len(c.facet_values)) if len(rows) else []
+    for code in np.flatnonzero(counts):
+        n = int(counts[code])
+        term_ids, lang_codes = c.facet_values[code]
+        for tid in set(term_ids.split()):
+            terms[tid] += n
+        for lc in lang_codes.split():
+            if len(lc) <= 3:
+                langs[lc] += n
+    top = _top(terms)
+    t = TaxonomyTerm.__table__
+    names = {}
+    if top:
+        ids = [uuid.UUID(k) for k, _ in top]
+        names = {
+            str(x.id): x for x in conn.execute(select(t.c.id, t.c.code, t.c.name).where(t.c.id.in_(ids)))
+        }
+    return {
+        "taxonomy": [
+            {
+                "id": k,
+                "code": names[k].code if k in names else None,
+                "name": names[k].name if k in names else None,
+                "count": n,
+            }
+            for k, n in top
+        ],  # fmt: skip
+        "languages": [{"code": k, "count": n} for k, n in _top(langs)],
+    }
+
+
+def cache_for(index: SearchIndex) -> SearchCache:
+    """This process's memory of one index (one per database URL, like the index itself)."""
+    found = _CACHES.get(id(index))
+    if found is None:
+        found = _CACHES.setdefault(id(index), SearchCache())
+    return found
+
+
+_CACHES: dict[int, SearchCache] = {}
+
+
+def _mask(c: Candidates, p: SearchParams) -> npt.NDArray[np.bool_]:
+    """The filters every document carries, as one row mask."""
+    keep = np.ones(len(c), dtype=bool)
+    if p.status != "any":
+        keep &= c.by_value(c.status, c.statuses, lambda s: s == p.status)
+    if p.language:
+        lang = f" {p.language} "
+        english = p.language in ("en", "eng", "english")
+        keep &= c.by_value(c.langs, c.lang_values, lambda v: lang in v or (english and v == ""))
+    if p.age is not None:
+        with np.errstate(invalid="ignore"):
+            keep &= np.isnan(c.min_age) | (c.min_age <= p.age)
+            keep &= np.isnan(c.max_age) | (c.max_age >= p.age)
+    if p.gender:
+        keep &= c.by_value(c.gender, c.genders, lambda g: g in ("", p.gender))
+    if p.free:
+        keep &= c.free
+    if p.accessible:
+        keep &= c.accessible
+    return keep
+
+
+def _taxonomy_docs(conn: Connection, terms: set[uuid.UUID]) -> npt.NDArray[np.int64]:
+    stmt = select(D.c.id).where(D.c.key.in_(select(DT.c.doc_key).where(DT.c.term_id.in_(terms))))
+    return np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
+
+
+def _available(conn: Connection, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Live: documents of services with a place free now (read for these rows only)."""
+    cap = ServiceCapacity.__table__
+    found: list[int] = []
+    for part in documents.chunks([int(i) for i in ids], 900):
+        stmt = (
+            select(D.c.id)
+            .join(cap, cap.c.service_id == D.c.service_id)
+            .where(D.c.id.in_(part), cap.c.available > 0)
+            .distinct()
+        )
+        found.extend(conn.execute(stmt).scalars())
+    return np.isin(ids, np.array(found, dtype=np.int64))
+
+
+def _matches(
+    conn: Connection,
+    index: SearchIndex,
+    state: Any,
+    query: TextQuery | None,
+    p: SearchParams,
+    ctx: SearchContext,
+) -> tuple[Candidates, bool]:
+    """The match set, and whether SQL already applied the live filters (taxonomy, capacity).
+
+    With a generation the whole match set is kept: its facts come from the catalog's facts
+    once this generation has served `catalog_after` searches (reading them all costs about
+    5 ms per 1,000 documents, too much to pay after every write), and from a join until
+    then. Without a generation the filters SQL can answer narrow the read instead."""
+    if state is None:
+        return fetch(conn, index, query, sql_filters(conn, index, p)), True
+    whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
+    if query is None:
+        if not whole:
+            return fetch(conn, index, query, sql_filters(conn, index, p)), True
+        return SearchCache.memo(state, "catalog", lambda: catalog(conn)), False
+
+    def load() -> Candidates:
+        if not whole:
+            return fetch(conn, index, query, [])
+        store = SearchCache.memo(state, "catalog", lambda: catalog(conn))
+        return from_catalog(store, *index.match_scores(conn, query))
+
+    return SearchCache.matches(
+        state, ("match", tuple(map(tuple, query.groups)), query.any_group), load
+    ), False
+
+
+def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) -> dict[str, Any]:
+    """Run one search; raises ParamError for a parameter only the catalog can judge (taxonomy)."""
+    ctx = ctx or SearchContext()
+    now = ctx.now or dt.datetime.now(dt.UTC)
+    at = p.at or now
+    conn = session.connection()
+    index = index_for(conn)
+    state = cache_for(index).state(index.generation(conn)) if ctx.cache else None
+    if state is not None:
+        state.searches += 1
+    table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
+    parsed = textq.parse(conn, index, p.q, table, state)
+    match = "all"
+    c, pushed = _matches(conn, index, state, parsed.query, p, ctx)
+    keep = _mask(c, p)
+    if not keep.any() and parsed.query and len(parsed.query.groups) > 1:
+        parsed.query.any_group, match = True, "any"
+        c, pushed = _matches(conn, index, state, parsed.query, p, ctx)
+        keep = _mask(c, p)
+    if p.taxonomy and not pushed:
+        terms = resolve_terms(conn, p.taxonomy)
+        docs = SearchCache.memo(state, ("taxonomy", frozenset(terms)), lambda: _taxonomy_docs(conn, terms))
+        keep &= np.isin(c.ids, docs)
+    km: npt.NDArray[np.float64] | None = None
+    if p.point:
+        lat, lon = p.point
+        km = np.full(len(c), np.inf)
+        if p.radius_km:
+            box = geo.bbox(lat, lon, p.radius_km)
+            with np.errstate(invalid="ignore"):
+                keep &= (c.lat >= box[0]) & (c.lat <= box[2]) & (c.lon >= box[1]) & (c.lon <= box[3])
+        sel = np.flatnonzero(keep & ~np.isnan(c.lat) & ~np.isnan(c.lon))
+        km[sel] = geo.distances_km(lat, lon, c.lat[sel], c.lon[sel])
+        if p.radius_km:
+            keep &= km <= p.radius_km
+    opened: dict[str | None, bool | None] = {}
+    if p.open_filter:
+        keep &= c.by_value(c.hours, c.hour_values, lambda h: open_at(h, at, ctx.timezone, opened) is True)
+    rows = np.flatnonzero(keep)
+    if p.available and not pushed and len(rows):
+        rows = rows[_available(conn, c.ids[rows])]
+    if p.covering and p.point and len(rows):
+        rows = _covered(conn, c, rows, p.point[0], p.point[1])
+    dist = km[rows] if km is not None else np.full(len(rows), np.inf)
+    if p.sort == "distance":
+        order = np.lexsort((c.ids[rows], -c.score[rows], dist))
+    else:
+        order = np.lexsort((c.ids[rows], dist, -c.score[rows]))
+    rows = rows[order]
+    total = len(rows)
+    start = (p.page - 1) * p.per_page
+    page = rows[start : start + p.per_page]
+    results = page_details(
+        conn,
+        state,
+        [
+            PageRow(
+                int(c.ids[i]),
+                None if np.isnan(c.lat[i]) else float(c.lat[i]),
+                None if np.isnan(c.lon[i]) else float(c.lon[i]),
+                c.hour_values[c.hours[i]],
+                float(c.score[i]),
+            )
+            for i in page
+        ],
+        {int(c.ids[i]): float(km[i]) for i in page if km is not None and np.isfinite(km[i])},
+        at,
+        ctx,
+        lambda h: open_at(h, at, ctx.timezone, opened),
+        lambda h: open_label(h, at, ctx.timezone),
+    )
+    if not total and not parsed.suggestions and parsed.words:
+        parsed.suggestions = _alternatives(conn, index, parsed.words, state)
+    return {
+        "total": total,
+        "page": p.page,
+        "per_page": p.per_page,
+        "results": results,
+        "facets": facets(conn, c, rows),
+        "suggestions": parsed.suggestions,
+        "query": {
+            "q": p.q,
+            "terms": [g[0] for g in parsed.query.groups] if parsed.query else [],
+            "corrections": parsed.corrections,
+            "match": match,
+            "at": at.isoformat(),
+            "point": {"lat": p.point[0], "lon": p.point[1]} if p.point else None,
+            "engine": index.name,
+        },
+    }
+
+
+def _alternatives(conn: Connection, index: SearchIndex, words: list[str], state: Any) -> list[str]:
+    """Nothing found: offer the query with each long word replaced by its closest index term."""
+    fixed = [textq.correct(conn, index, w, state) if len(w) >= textq.MIN_TYPO_LEN else None for w in words]
+    if not any(f and f != w for f, w in zip(fixed, words, strict=True)):
+        return []
+    return [" ".join(f or w for f, w in zip(fixed, words, strict=True))]
+
+
+__all__ = ["ParamError", "SearchContext", "SearchParams", "search"]

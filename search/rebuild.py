@@ -1,0 +1,58 @@
+"""Rebuilding every document from the catalog (`linkage index rebuild`, bulk loads).
+
+On SQLite the per-row triggers that keep FTS5 in step, and the secondary indexes, cost more
+than building the documents; a full rebuild therefore drops them inside its transaction,
+writes the documents plainly, rebuilds FTS5 from its content table in one statement and makes
+the same triggers and indexes again (SQLite DDL is transactional: a failure leaves the old
+index, triggers and indexes in place).
+PostgreSQL's tsvector is a generated column: nothing to switch.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from search import documents
+from search.index import index_for
+from search.models import search_document, search_document_term
+
+BATCH = 5000
+
+
+def rebuild(session: Session) -> int:
+    """Delete and rewrite all documents inside the caller's transaction; returns the count."""
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    # Statements that make the dropped triggers and secondary indexes again, after the load.
+    remake = _drop(conn, "trigger") + _drop(conn, "index") if sqlite else []
+    if sqlite:
+        conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
+    conn.execute(delete(search_document_term))
+    conn.execute(delete(search_document))
+    docs = documents.build_all(conn)
+    for part in documents.chunks(docs, BATCH):
+        documents.insert_documents(conn, list(part))
+    if sqlite:
+        conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+        for sql in remake:
+            conn.exec_driver_sql(sql)
+        conn.execute(text("UPDATE search_generation SET value = random() WHERE id = 1"))
+    index_for(conn).optimize(conn)
+    return len(docs)
+
+
+def _drop(conn: Connection, kind: str) -> list[str]:
+    """Drop the triggers or the secondary indexes on search_document (not the unique key, which
+    has no SQL of its own); returns the statements that make them again."""
+    rows = conn.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master "
+            "WHERE type = :kind AND tbl_name = 'search_document' AND sql IS NOT NULL"
+        ),
+        {"kind": kind},
+    ).all()
+    for name, _ in rows:
+        conn.execute(text(f'DROP {kind.upper()} "{name}"'))
+    return [sql for _, sql in rows]
