@@ -1,11 +1,12 @@
 """Matching: rank providers for one client's needs by eligibility, capacity and distance.
 
-The core (``rank`` and its dataclasses, rules, score and reasons) is pure. ``queries``
+The core (``rank``, its dataclasses in ``types``, rules, score and reasons) is pure. ``queries``
 (catalog -> candidates) and ``views`` (HTTP) are the only modules touching the database or
 Flask and are not imported here.
 """
 
-from matching.core import (
+from matching.core import rank
+from matching.types import (
     Area,
     Candidate,
     Capacity,
@@ -17,7 +18,6 @@ from matching.core import (
     Ranking,
     ReferralStats,
     Status,
-    rank,
 )
 from matching.weights import Weights
 

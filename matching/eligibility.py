@@ -15,10 +15,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import geo
+import hours
 from matching import populations as pop
 from matching import reasons
-from matching.core import Area, Candidate, Check, ClientNeeds, Status
 from matching.fit import need_fit
+from matching.types import Area, Candidate, Check, ClientNeeds, Status
 
 CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
 _ID_WORDS = re.compile(
@@ -52,15 +54,11 @@ class Context:
     def open_state(self) -> Any:
         """``hours.open_state`` at the time needed, computed once."""
         if "state" not in self.memo:
-            import hours
-
             self.memo["state"] = hours.open_state(self.cand.schedules, self.at, self.cand.tz)
         return self.memo["state"]
 
     def open_tonight(self) -> bool | None:
         if "tonight" not in self.memo:
-            import hours
-
             start, end = tonight(self.at, self.cand.tz)
             rows = self.cand.schedules
             self.memo["tonight"] = hours.open_during(rows, start, end, self.cand.tz)
@@ -171,8 +169,6 @@ def _covers(area: Area, lat: float, lon: float) -> bool | None:
     """True/False when the area is known as a shape or ZIP list; None for a name only."""
     if area.extent is None:
         return None
-    import geo
-
     if isinstance(area.extent, geo.ServiceArea):
         return area.extent.covers(lat, lon)
     try:

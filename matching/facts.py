@@ -38,7 +38,7 @@ from catalog.models import (
 )
 from hours import ScheduleRow, most_specific
 from matching import populations as pop
-from matching.core import Area, Candidate, Capacity, ReferralStats
+from matching.types import Area, Candidate, Capacity, ReferralStats
 
 # Referral history per service: {service_id: (total, accepted, completed)}.
 FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int]]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from matching.core import Candidate, ClientNeeds, Need
+from matching.types import Candidate, ClientNeeds, Need
 
 EXACT, BROADER, TEXT = 1.0, 0.6, 0.3
 

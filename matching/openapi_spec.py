@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
+from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.weights import DEFAULTS
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from matching import populations as pop
-from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
+from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.weights import Weights, WeightsError
 
 MAX_NEEDS = 10

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 import geo
 from catalog.models import Attribute, Location, Service, ServiceAtLocation, TaxonomyTerm
-from matching.core import ClientNeeds
 from matching.facts import Ids
+from matching.types import ClientNeeds
 
 TEXT_CHARS = 600  # words are looked for in the name and the start of the description
 _RESTRICTION_LINKS = ("eligibility", "audience", "requirement")

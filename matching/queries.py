@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 import geo
 from catalog.models import Attribute, Location, Service, ServiceAtLocation, TaxonomyTerm
 from matching import facts
-from matching.core import Candidate, ClientNeeds, Need
 from matching.facts import FollowThrough
 from matching.parse import InvalidField
 from matching.points import Points
+from matching.types import Candidate, ClientNeeds, Need
 
 __all__ = ["MAX_CANDIDATES", "FollowThrough", "gather", "resolve_needs"]
 

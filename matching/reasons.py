@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from matching import populations as pop
 
 if TYPE_CHECKING:
-    from matching.core import Capacity
+    from matching.types import Capacity
 
 LANGUAGES = {
     "am": "Amharic", "ar": "Arabic", "bn": "Bengali", "de": "German", "el": "Greek",

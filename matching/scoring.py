@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from matching import populations as pop
 from matching import reasons
-from matching.core import Check, Match, Status
 from matching.eligibility import Context
+from matching.types import Check, Match, Status
 
 UNKNOWN = 0.25  # what an unknown value is worth: below any stated good value
 DISTANCE_HALF_KM = 5.0  # every 5 km halves the distance component

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import geo
-from matching.core import ClientNeeds, Ranking, rank
+from matching.core import rank
 from matching.parse import InvalidField, MatchRequest
 from matching.points import PointsCache
 from matching.queries import FollowThrough, gather, resolve_needs
+from matching.types import ClientNeeds, Ranking
 
 
 @dataclass(frozen=True)

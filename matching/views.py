@@ -16,12 +16,12 @@ from kernel.errors import bad_param
 from kernel.geocoding import app_geocoder, cached_locate
 from kernel.openapi import register_paths
 from matching import populations as pop
-from matching.core import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.openapi_spec import PATHS, SCHEMAS
 from matching.parse import InvalidField, parse_request
 from matching.points import PointsCache
 from matching.presets import PRESETS
 from matching.service import Outcome, find_matches
+from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 
 bp = Blueprint("matching", __name__)
 register_paths(PATHS, SCHEMAS)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import Capacity, rank
-from matching.core import GENDERS, HOUSEHOLDS, INSURANCES
+from matching.types import GENDERS, HOUSEHOLDS, INSURANCES
 from tests.matching.match_factories import HOME, NOW, cand, person
 
 GENDER_CODES = {"female": "20036", "male": "20037", "transgender": "20038"}
