@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask
 
-from kernel.config import load_config
+from kernel.config import ConfigError, load_config
 from kernel.db import Database
 from kernel.errors import register_error_handlers
+from matching.weights import Weights, WeightsError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,14 @@ def _load(ref: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def _check_weights(weights: dict[str, float]) -> None:
+    """Component names are matching's to know; a wrong one stops the app at start, not each match."""
+    try:
+        Weights.default().with_overrides(weights, "LINKAGE_MATCH_WEIGHTS")
+    except WeightsError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build an app; several can live in one process (tests, several data dirs)."""
     app = Flask(
@@ -49,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(config))
+    _check_weights(app.config["MATCH_WEIGHTS"])
     from catalog import changelog
 
     changelog.install()

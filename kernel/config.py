@@ -1,13 +1,104 @@
-"""Configuration from the environment, so one checkout can run several independent instances."""
+"""Configuration from the environment, so one checkout can run several independent instances.
+
+`SETTINGS` is the one list of what a deployment may change: each entry names its environment
+variable, the configuration key the code reads, its default and how its text is read. The
+README's configuration table lists the same variables (a test keeps the two equal), and a
+value that cannot be used stops the app at start with a sentence naming the variable.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_MATCH_WEIGHTS: dict[str, float] = {}
+
+class ConfigError(ValueError):
+    """A setting whose value the app cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str  # the environment variable a deployment sets
+    key: str  # the configuration key the code reads
+    default: Any
+    read: Callable[[str, str], Any]  # (variable, text) -> value, or ConfigError
+    alias: str | None = None  # an older or shorter name still accepted
+
+
+def _text(_name: str, value: str) -> str:
+    return value
+
+
+def _optional(_name: str, value: str) -> str | None:
+    return value or None
+
+
+def _number(minimum: float, *, above: bool = False) -> Callable[[str, str], float]:
+    def read(name: str, value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {value!r}") from None
+        if not math.isfinite(number) or number < minimum or (above and number == minimum):
+            bound = f"above {minimum:g}" if above else f"{minimum:g} or more"
+            raise ConfigError(f"{name} must be {bound}, not {value!r}")
+        return number
+
+    return read
+
+
+def _zone(name: str, value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{name} must be an IANA time zone such as America/New_York, not {value!r}"
+        ) from None
+    return value
+
+
+def _env_name(name: str, value: str) -> str:
+    if value not in {"development", "production"}:
+        raise ConfigError(f"{name} must be development or production, not {value!r}")
+    return value
+
+
+def _weights(name: str, value: str) -> dict[str, float]:
+    """A JSON object of score component -> weight; the component names are checked by the app."""
+    try:
+        data = json.loads(value) if value.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f'{name} must be a JSON object such as {{"distance": 3}}: {exc.msg}') from None
+    if not isinstance(data, dict):
+        raise ConfigError(f'{name} must be a JSON object such as {{"distance": 3}}')
+    for component, weight in data.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ConfigError(f"{name}: the weight of {component!r} must be a number")
+    return {str(k): float(v) for k, v in data.items()}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("LINKAGE_ENV", "LINKAGE_ENV", "production", _env_name),
+    # Local time of the deployment: the zone of a location whose schedules give no offset.
+    Setting("LINKAGE_TIMEZONE", "TIMEZONE", "America/New_York", _zone),
+    # A capacity figure older than this is shown as stale, not as truth.
+    Setting("LINKAGE_CAPACITY_STALE_HOURS", "CAPACITY_STALE_HOURS", 24.0, _number(0, above=True)),
+    # Optional online geocoder (see geo/online.py); unset means offline only.
+    Setting("LINKAGE_GEOCODER", "GEOCODER", None, _optional),
+    # Weights of the match score's components, over matching.weights.DEFAULTS.
+    Setting("LINKAGE_MATCH_WEIGHTS", "MATCH_WEIGHTS", {}, _weights, alias="MATCH_WEIGHTS"),
+    # Seconds the in-process index of service locations is kept before it is read again.
+    Setting("LINKAGE_MATCH_INDEX_TTL", "MATCH_INDEX_TTL", 120.0, _number(0), alias="MATCH_INDEX_TTL"),
+)
+# Read outside SETTINGS because the others depend on them (data dir) or they are secrets.
+SPECIAL = ("LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY")
 
 
 def data_dir_from_env() -> Path:
@@ -30,6 +121,14 @@ def _secret_key(data_dir: Path) -> str:
     return value
 
 
+def _from_env(setting: Setting) -> Any:
+    for name in (setting.env, setting.alias):
+        if name and os.environ.get(name) is not None:
+            return setting.read(name, os.environ[name])
+    default = setting.default
+    return dict(default) if isinstance(default, dict) else default
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app configuration: environment first, then explicit overrides (tests, tools)."""
     overrides = dict(overrides or {})
@@ -38,16 +137,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config: dict[str, Any] = {
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'linkage.db'}",
-        "LINKAGE_ENV": os.environ.get("LINKAGE_ENV", "production"),
-        # Local time of the deployment; schedules in HSDS carry only a UTC offset.
-        "TIMEZONE": os.environ.get("LINKAGE_TIMEZONE", "America/New_York"),
-        # A capacity figure older than this is shown as stale, not as truth.
-        "CAPACITY_STALE_HOURS": float(os.environ.get("LINKAGE_CAPACITY_STALE_HOURS", "24")),
-        # Optional online geocoder (see geo/); None means offline only.
-        "GEOCODER": os.environ.get("LINKAGE_GEOCODER") or None,
-        "MATCH_WEIGHTS": dict(DEFAULT_MATCH_WEIGHTS),
         "JSON_SORT_KEYS": False,
     }
+    for setting in SETTINGS:
+        config[setting.key] = _from_env(setting)
     config.update({k: v for k, v in overrides.items() if k != "DATA_DIR"})
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _secret_key(data_dir)

@@ -57,7 +57,7 @@ def _points() -> PointsCache:
     """The app's in-process index of service locations (see matching.points)."""
     cache = current_app.extensions.get("match_points")
     if cache is None:
-        ttl = float(current_app.config.get("MATCH_INDEX_TTL", 120))
+        ttl = float(current_app.config["MATCH_INDEX_TTL"])
         cache = PointsCache(ttl, get_db().sessionmaker)
         current_app.extensions["match_points"] = cache
     return cache

@@ -47,3 +47,19 @@ def test_init_creates_then_upgrades(env, tmp_path):
         assert out.returncode == 0, out.stderr
         assert "newest schema" in out.stdout
     assert (tmp_path / "cli.db").exists()
+
+
+def test_a_bad_setting_is_one_sentence_not_a_traceback(env):
+    env["LINKAGE_TIMEZONE"] = "Mars/Olympus_Mons"
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "linkage"), "init"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip() == (
+        "Error: configuration: LINKAGE_TIMEZONE must be an IANA time zone such as America/New_York, "
+        "not 'Mars/Olympus_Mons'"
+    )

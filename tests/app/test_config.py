@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app import create_app
-from kernel.config import load_config
+from kernel.config import ConfigError, load_config
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
@@ -66,3 +66,44 @@ def test_uuid7_is_time_ordered_and_well_formed() -> None:
     assert len(set(ids)) == len(ids)
     assert {u.version for u in ids} == {7}
     assert {u.variant for u in ids} == {uuid.RFC_4122}
+
+
+def test_match_weights_and_index_ttl_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINKAGE_MATCH_WEIGHTS", '{"distance": 5, "capacity": 0.5}')
+    monkeypatch.setenv("LINKAGE_MATCH_INDEX_TTL", "30")
+    application = create_app({"DATA_DIR": str(tmp_path)})
+    assert application.config["MATCH_WEIGHTS"] == {"distance": 5.0, "capacity": 0.5}
+    assert application.config["MATCH_INDEX_TTL"] == 30.0
+
+
+def test_the_short_names_of_the_match_settings_are_accepted(tmp_path, monkeypatch):
+    monkeypatch.delenv("LINKAGE_MATCH_WEIGHTS", raising=False)
+    monkeypatch.delenv("LINKAGE_MATCH_INDEX_TTL", raising=False)
+    monkeypatch.setenv("MATCH_WEIGHTS", '{"open": 2}')
+    monkeypatch.setenv("MATCH_INDEX_TTL", "0")
+    cfg = load_config({"DATA_DIR": str(tmp_path)})
+    assert (cfg["MATCH_WEIGHTS"], cfg["MATCH_INDEX_TTL"]) == ({"open": 2.0}, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("LINKAGE_MATCH_WEIGHTS", "{distance: 5}", "must be a JSON object"),
+        ("LINKAGE_MATCH_WEIGHTS", "[1, 2]", "must be a JSON object"),
+        ("LINKAGE_MATCH_WEIGHTS", '{"distance": "far"}', "'distance' must be a number"),
+        ("LINKAGE_MATCH_WEIGHTS", '{"distanse": 2}', "distanse is not a score component"),
+        ("LINKAGE_MATCH_INDEX_TTL", "two minutes", "must be a number"),
+        ("LINKAGE_MATCH_INDEX_TTL", "-1", "0 or more"),
+        ("LINKAGE_CAPACITY_STALE_HOURS", "0", "above 0"),
+        ("LINKAGE_TIMEZONE", "Eastern", "IANA time zone"),
+        ("LINKAGE_ENV", "staging", "development or production"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_stops_the_app_naming_the_variable(
+    tmp_path, monkeypatch, variable, value, says
+):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        create_app({"DATA_DIR": str(tmp_path)})
+    assert variable in str(caught.value)
+    assert says in str(caught.value)

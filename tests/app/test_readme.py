@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 
 import click
+from flask import Flask
+
+from kernel.config import SETTINGS, SPECIAL, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -27,12 +30,41 @@ def test_every_cli_command_is_in_the_readme(app):
     assert not missing, f"README lacks: {missing}"
 
 
-def test_every_setting_is_in_the_readme():
-    source = (ROOT / "kernel" / "config.py").read_text()
-    settings = set(re.findall(r'environ\.get\("([A-Z_]+)"', source))
-    assert settings >= {"LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY", "LINKAGE_ENV"}
-    missing = sorted(s for s in settings if f"`{s}`" not in README)
-    assert not missing, f"README lacks: {missing}"
+def _readme_settings() -> set[str]:
+    """The variables of the README's configuration table."""
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([A-Z_]+)` \|", section, re.M))
+
+
+def test_the_readme_table_lists_exactly_the_settings():
+    declared = {s.env for s in SETTINGS} | set(SPECIAL)
+    assert _readme_settings() == declared
+
+
+def _project_sources() -> list[Path]:
+    packages = [d for d in ROOT.iterdir() if (d / "__init__.py").exists() and d.name != "tests"]
+    return [p for d in packages for p in d.rglob("*.py")] + [ROOT / "wsgi.py", ROOT / "migrations" / "env.py"]
+
+
+ENV_READ = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
+CONFIG_READ = re.compile(r"""config(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+def test_the_app_reads_no_variable_the_readme_does_not_list():
+    read = {(m.group(1), p.name) for p in _project_sources() for m in ENV_READ.finditer(p.read_text())}
+    assert {name for name, _ in read} >= {"LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY"}
+    aliases = {s.alias for s in SETTINGS if s.alias}
+    missing = sorted((n, f) for n, f in read if n not in _readme_settings() | aliases)
+    assert not missing, f"read from the environment but not in the README: {missing}"
+
+
+def test_every_configuration_key_the_code_reads_is_a_setting(tmp_path):
+    """A key read from app.config that no setting fills could not be changed by a deployment."""
+    known = set(load_config({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})) | set(Flask.default_config)
+    read = {(m.group(1), p.name) for p in _project_sources() for m in CONFIG_READ.finditer(p.read_text())}
+    assert {name for name, _ in read} >= {"TIMEZONE", "MATCH_INDEX_TTL", "CAPACITY_STALE_HOURS"}
+    unknown = sorted((n, f) for n, f in read if n not in known)
+    assert not unknown, f"read from app.config but set by no setting: {unknown}"
 
 
 def test_readme_has_the_two_commands():
