@@ -32,11 +32,15 @@ run: demo
 	$(BIN)/linkage run --host 127.0.0.1 --port 5000
 
 ## make test: install the dev extra, check lint and layout contracts, run the whole suite
+## on every core with branch coverage (the figure is printed at the end; see [tool.coverage])
+TEST_WORKERS ?= auto
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --cov --cov-report=
+	@echo "coverage (branches included): $$($(BIN)/coverage report --format=total)%"
+	@$(BIN)/coverage report --format=total >/dev/null
 
 format: install-dev
 	$(BIN)/ruff format .
@@ -46,4 +50,4 @@ bench: install-dev
 	@for b in bench/*/run.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache .coverage .coverage.*

@@ -11,6 +11,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from catalog.models import (
     TaxonomyTerm,
     Unit,
 )
+from demo import generate, load
 from kernel.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,9 +125,35 @@ def connection(engine: Engine) -> Iterator[Connection]:
         conn.close()
 
 
+def bound_sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions that join `connection`'s outer transaction through savepoints."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
 @pytest.fixture
 def session_factory(connection: Connection) -> sessionmaker[Session]:
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return bound_sessions(connection)
+
+
+@contextmanager
+def demo_loaded(engine: Engine, now: dt.datetime, seed: int = 2026) -> Iterator[Session]:
+    """The demo county loaded once, in a transaction rolled back at the end.
+
+    For a module whose tests only read the demo: a module-scoped fixture enters this once
+    instead of loading 300+ services for every test.
+    """
+    conn = engine.connect()
+    trans = conn.begin()
+    session = bound_sessions(conn)()
+    session.info["actor"] = "test"
+    load(session, generate(seed, now))
+    session.flush()
+    try:
+        yield session
+    finally:
+        session.close()
+        trans.rollback()
+        conn.close()
 
 
 @pytest.fixture

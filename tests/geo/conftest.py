@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 import geo
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from tests.conftest import shared_path
 
 
 def shared_file(*parts: str) -> Path:
     """A file of ../shared/data; missing data fails under CI and skips elsewhere."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing under CI: {path}")
-        pytest.skip(f"shared data not present: {path}")
-    return path
+    return shared_path("data", *parts)
 
 
 def geo_file(*parts: str) -> Path:

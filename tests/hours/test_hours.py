@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, time, timedelta
@@ -15,6 +14,7 @@ import pytest
 
 from hours import OpenState, ScheduleRow, describe, is_open, open_during, open_state
 from importers.hours_text import hhmm_to_hsds, parse_hours
+from tests.conftest import shared_path
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 
@@ -314,12 +314,7 @@ def test_from_mapping_reads_hsds_and_legacy_fields() -> None:
 
 
 def _linksf_locations() -> dict:
-    root = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "linksf-sf"
-    path = root / "linksf" / "locations.json"
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared data missing under CI: {path}")
-        pytest.skip(f"shared data not present: {path}")
+    path = shared_path("data", "linksf-sf", "linksf", "locations.json")
     return json.loads(path.read_text())
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy.orm import Session
 
-from demo import generate, load
 from matching.parse import parse_request
 from matching.presets import PRESETS
 from matching.service import find_matches
+from tests.conftest import demo_loaded
 
 NOW = dt.datetime(2026, 1, 14, 23, 30, tzinfo=dt.UTC)  # a Wednesday, 18:30 in Columbus
 DOWNTOWN = {"lat": 39.9612, "lon": -82.9988}
@@ -19,17 +18,8 @@ DOWNTOWN = {"lat": 39.9612, "lon": -82.9988}
 @pytest.fixture(scope="module")
 def demo(engine):
     """The demo loaded once for this module, in a transaction rolled back at its end."""
-    conn = engine.connect()
-    trans = conn.begin()
-    session = Session(bind=conn, join_transaction_mode="create_savepoint")
-    session.info["actor"] = "test"
-    load(session, generate(2026, NOW))
-    try:
+    with demo_loaded(engine, NOW) as session:
         yield session
-    finally:
-        session.close()
-        trans.rollback()
-        conn.close()
 
 
 def _run(db, preset: str, **client):
