@@ -1,4 +1,10 @@
-"""The HSDS 3.0 API under /hsds/: every path and query parameter of the spec's openapi.json.
+"""The HSDS API under /hsds/: every path and query parameter of the spec's 3.0 openapi.json.
+
+It answers HSDS 3.0, without the fields 3.0 does not define (a strict consumer refuses them);
+`version=3.1` or an Accept profile of 3.1 (`Accept: application/json;
+profile="https://docs.openreferral.org/en/3.1/hsds/overview.html"`) asks for 3.1, which adds
+service capacities. Every answer names its version's profile in a `Link: <...>; rel="profile"`
+header, and `/hsds/` reports the version served.
 
 Parameters combine with AND. Lists answer the spec's `Page` envelope, or with `format=ndjson`
 every match, one JSON object a line, streamed without pagination. Unknown or malformed ids are
@@ -19,25 +25,43 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask import Blueprint, Response, g, request, stream_with_context, url_for
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from catalog.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
-from hsds import params, shapes
+from hsds import params, shapes, versions
 from hsds import queries as q
 from kernel.db import get_session
 from kernel.errors import Problem, bad_param
 
 bp = Blueprint("hsds", __name__, url_prefix="/hsds")
 
-HSDS_VERSION = "3.0"
-PROFILE_URL = "https://docs.openreferral.org/en/3.0/hsds/overview.html"
+HSDS_VERSION = versions.DEFAULT
+PROFILE_URL = versions.PROFILES[versions.DEFAULT]
 NDJSON = "application/x-ndjson"
 
-LIST = ("search", "page", "per_page", "format")
+# Every path takes `version`; lists take the paging and format parameters too.
+VERSION = ("version",)
+LIST = ("search", "page", "per_page", "format", *VERSION)
 SERVICE_FILTERS = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
+
+
+def served_version() -> str:
+    """The HSDS version this request is answered in (asked by parameter or Accept profile)."""
+    if "hsds_version" not in g:
+        g.hsds_version = params.hsds_version(request.args, request.headers.get("Accept"))
+    return str(g.hsds_version)
+
+
+@bp.after_request
+def _name_the_profile(response: Response) -> Response:
+    """Say which version answered; caches must keep the versions of one URL apart."""
+    version = g.get("hsds_version", versions.DEFAULT)
+    response.headers["Link"] = f'<{versions.PROFILES[version]}>; rel="profile"'
+    response.vary.add("Accept")
+    return response
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -67,7 +91,16 @@ def _one_by_one(shape: Callable[[Any], dict[str, Any]]) -> Render:
     return lambda _session, rows: [shape(r) for r in rows]
 
 
+def _in_version(render: Render, table: str, version: str) -> Render:
+    return lambda session, rows: versions.as_version(render(session, rows), table, version)
+
+
+def _one(doc: dict[str, Any], table: str) -> Response:
+    return _json(versions.as_version(doc, table, served_version()))
+
+
 def _listing(
+    table: str,
     stmt: Select[Any],
     options: Sequence[_AbstractLoad],
     shape: Callable[[Any], dict[str, Any]] | Render,
@@ -76,12 +109,14 @@ def _listing(
     *,
     batch: bool = False,
 ) -> Response:
-    """A page (or with format=ndjson, every match); `batch` renders a whole page at once."""
+    """A page (or with format=ndjson, every match) of `table` records in the version served;
+    `batch` renders a whole page at once."""
     args = request.args
     fmt = params.output_format(args)
     number, per_page = params.paging(args, default_per_page)
     session = get_session()
     render: Render = shape if batch else _one_by_one(shape)  # type: ignore[assignment,arg-type]
+    render = _in_version(render, table, served_version())
     if fmt == "ndjson":
         return _stream(stmt, options, render, loader)
     total, rows = q.page(session, stmt, number, per_page, options, loader)
@@ -110,11 +145,12 @@ def _not_found(what: str, raw: str) -> Problem:
 
 @bp.get("/")
 def api_info() -> Response:
-    params.only(request.args, ())
+    params.only(request.args, VERSION)
+    version = served_version()
     return _json(
         {
-            "version": HSDS_VERSION,
-            "profile": PROFILE_URL,
+            "version": version,
+            "profile": versions.PROFILES[version],
             "openapi_url": url_for("hsds.openapi", _external=True),
         }
     )
@@ -137,35 +173,35 @@ def services() -> Response:
         raise bad_param("minimal", "minimal and full ask for opposite shapes: give one of them")
     stmt = q.services_stmt(filters)
     if minimal:
-        return _listing(stmt, (), shapes.service_minimal, params.MINIMAL_PER_PAGE)
+        return _listing("service", stmt, (), shapes.service_minimal, params.MINIMAL_PER_PAGE)
     if full:
-        return _listing(stmt, (), shapes.services_full, batch=True)
-    return _listing(stmt, q.list_service_options(), shapes.service_item)
+        return _listing("service", stmt, (), shapes.services_full, batch=True)
+    return _listing("service", stmt, q.list_service_options(), shapes.service_item)
 
 
 @bp.get("/services/<raw_id>")
 def service(raw_id: str) -> Response:
-    params.only(request.args, ())
+    params.only(request.args, VERSION)
     session = get_session()
     svc = q.get_one(session, Service, params.path_id(raw_id, "service"))
     if svc is None:
         raise _not_found("service", raw_id)
-    return _json(shapes.services_full(session, [svc])[0])
+    return _one(shapes.services_full(session, [svc])[0], "service")
 
 
 @bp.get("/taxonomies")
 def taxonomies() -> Response:
     params.only(request.args, LIST)
-    return _listing(q.taxonomies_stmt(request.args.get("search")), (), shapes.taxonomy_item)
+    return _listing("taxonomy", q.taxonomies_stmt(request.args.get("search")), (), shapes.taxonomy_item)
 
 
 @bp.get("/taxonomies/<raw_id>")
 def taxonomy(raw_id: str) -> Response:
-    params.only(request.args, ())
+    params.only(request.args, VERSION)
     tax = q.get_one(get_session(), Taxonomy, params.path_id(raw_id, "taxonomy"), q.full_records(Taxonomy))
     if tax is None:
         raise _not_found("taxonomy", raw_id)
-    return _json(shapes.taxonomy_full(tax))
+    return _one(shapes.taxonomy_full(tax), "taxonomy")
 
 
 @bp.get("/taxonomy_terms")
@@ -181,18 +217,18 @@ def taxonomy_terms() -> Response:
     )
     from sqlalchemy.orm import selectinload
 
-    return _listing(stmt, (selectinload(TaxonomyTerm.taxonomy_detail),), shapes.term_item)
+    return _listing("taxonomy_term", stmt, (selectinload(TaxonomyTerm.taxonomy_detail),), shapes.term_item)
 
 
 @bp.get("/taxonomy_terms/<raw_id>")
 def taxonomy_term(raw_id: str) -> Response:
-    params.only(request.args, ())
+    params.only(request.args, VERSION)
     term = q.get_one(
         get_session(), TaxonomyTerm, params.path_id(raw_id, "taxonomy term"), q.full_records(TaxonomyTerm)
     )
     if term is None:
         raise _not_found("taxonomy term", raw_id)
-    return _json(shapes.term_full(term))
+    return _one(shapes.term_full(term), "taxonomy_term")
 
 
 @bp.get("/organizations")
@@ -203,18 +239,19 @@ def organizations() -> Response:
     stmt = q.organizations_stmt(args.get("search"))
     if full or full_service:
         return _listing(
+            "organization",
             stmt,
             (),
             lambda org: shapes.organization_full(org, full_service=full_service),
             loader=q.full_organizations(full_service),
         )
-    return _listing(stmt, (), shapes.organization_item)
+    return _listing("organization", stmt, (), shapes.organization_item)
 
 
 @bp.get("/organizations/<raw_id>")
 def organization(raw_id: str) -> Response:
     args = request.args
-    params.only(args, ("full_service",))
+    params.only(args, ("full_service", *VERSION))
     full_service = params.boolean(args, "full_service")
     org = q.get_one(
         get_session(),
@@ -224,7 +261,7 @@ def organization(raw_id: str) -> Response:
     )
     if org is None:
         raise _not_found("organization", raw_id)
-    return _json(shapes.organization_full(org, full_service=full_service))
+    return _one(shapes.organization_full(org, full_service=full_service), "organization")
 
 
 @bp.get("/service_at_locations")
@@ -233,14 +270,14 @@ def service_at_locations() -> Response:
     params.only(args, (*LIST, *SERVICE_FILTERS, "full", "postcode", "proximity"))
     stmt = q.sals_stmt(params.service_filters(args), params.place_filters(args), get_session())
     if params.boolean(args, "full"):
-        return _listing(stmt, (), shapes.sal_full, loader=q.full_sals)
-    return _listing(stmt, q.list_sal_options(), shapes.sal_item)
+        return _listing("service_at_location", stmt, (), shapes.sal_full, loader=q.full_sals)
+    return _listing("service_at_location", stmt, q.list_sal_options(), shapes.sal_item)
 
 
 @bp.get("/service_at_locations/<raw_id>")
 def service_at_location(raw_id: str) -> Response:
     """The spec points this at the service schema; a service_at_location is what is meant."""
-    params.only(request.args, ())
+    params.only(request.args, VERSION)
     sal = q.get_one(
         get_session(),
         ServiceAtLocation,
@@ -249,4 +286,4 @@ def service_at_location(raw_id: str) -> Response:
     )
     if sal is None:
         raise _not_found("service at location", raw_id)
-    return _json(shapes.sal_full(sal))
+    return _one(shapes.sal_full(sal), "service_at_location")

@@ -1,9 +1,12 @@
-"""`linkage export hsds DIR --format json|csv`: the catalog out as HSDS 3.0, read-only."""
+"""`linkage export hsds DIR --format json|csv [--version 3.0|3.1]`: the catalog out as HSDS,
+read-only."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+
+from hsds import versions
 
 
 @click.group("export")
@@ -19,22 +22,30 @@ def export_group() -> None:
     type=click.Choice(["json", "csv"]),
     default="json",
     show_default=True,
-    help="json: fully nested services; csv: the 3.0 tabular datapackage with datapackage.json.",
+    help="json: fully nested services; csv: the tabular datapackage with datapackage.json.",
+)
+@click.option(
+    "--version",
+    "version",
+    type=click.Choice(versions.VERSIONS),
+    default=versions.DEFAULT,
+    show_default=True,
+    help="3.0: only fields HSDS 3.0 defines; 3.1: adds service capacities (and their tables in csv).",
 )
 @click.option("--ndjson", is_flag=True, help="With --format json: services.ndjson, one service a line.")
 @with_appcontext
-def export_hsds_command(directory: str, fmt: str, ndjson: bool) -> None:
-    """Export the whole catalog as HSDS 3.0 into DIRECTORY (created if missing)."""
+def export_hsds_command(directory: str, fmt: str, ndjson: bool, version: str) -> None:
+    """Export the whole catalog as HSDS (3.0 unless --version 3.1) into DIRECTORY (created if missing)."""
     from hsds.export import ExportError, export_hsds
     from kernel.db import get_session
 
     session = get_session()
     try:
-        report = export_hsds(session, directory, format=fmt, ndjson=ndjson)
+        report = export_hsds(session, directory, format=fmt, ndjson=ndjson, version=version)
     except (ExportError, OSError) as exc:
         raise click.ClickException(f"export failed: {exc}") from None
     finally:
         session.rollback()
     for line in report.lines():
         click.echo(line)
-    click.echo(f"Exported HSDS 3.0 ({report.format}) to {report.directory}")
+    click.echo(f"Exported HSDS {report.version} ({report.format}) to {report.directory}")

@@ -1,10 +1,13 @@
-"""Writing the catalog out as HSDS 3.0: nested JSON (or NDJSON) or the tabular datapackage.
+"""Writing the catalog out as HSDS 3.0 (or 3.1 when asked): nested JSON (or NDJSON) or the
+tabular datapackage.
 
 JSON: `services.json` (an array of fully nested services, as `/hsds/services/{id}` answers)
 or `services.ndjson` (one a line), beside `organizations.json`, `taxonomies.json` and
 `taxonomy_terms.json` so that records no service points at are not lost.
 CSV: one file per table of the 3.0 datapackage, with its exact headers and order, plus
-`datapackage.json`; 3.1's `service_capacity` and `unit` are added as extra resources.
+`datapackage.json`; with 3.1, its `service_capacity` and `unit` are added as extra resources.
+3.0 output carries no field 3.0 does not define (see `hsds.versions`), so a strict consumer
+accepts it; 3.1 adds the capacities.
 
 Both stream: records are read a chunk at a time and written straight to disk, so a large
 catalog never sits in memory. Each file is written beside its final name and moved into
@@ -27,8 +30,8 @@ from sqlalchemy.orm import Session
 from catalog.models import Metadata, Organization, Service, Taxonomy, TaxonomyTerm
 from hsds import queries as q
 from hsds import rows as hsds_rows
-from hsds import shapes
-from hsds.export_tables import PACKAGE, TABLES, Table
+from hsds import shapes, versions
+from hsds.export_tables import PACKAGE, Table, tables_of
 from hsds.mapping import PRIVATE, format_value
 
 FORMATS = ("json", "csv")
@@ -43,6 +46,7 @@ class ExportReport:
     directory: str
     format: str
     files: dict[str, int] = field(default_factory=dict)
+    version: str = versions.DEFAULT
 
     def lines(self) -> list[str]:
         return [f"{name}: {count}" for name, count in self.files.items()]
@@ -56,17 +60,24 @@ def export_hsds(
     session: Session,
     directory: str | Path,
     *,
-    format: str = "json",
-    ndjson: bool = False,  # noqa: A002
+    format: str = "json",  # noqa: A002
+    ndjson: bool = False,
+    version: str = versions.DEFAULT,
 ) -> ExportReport:
-    """Write the whole catalog to `directory` (created if missing) as HSDS 3.0."""
+    """Write the whole catalog to `directory` (created if missing) as HSDS `version`."""
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r}; choose one of: {', '.join(FORMATS)}")
+    try:
+        versions.check(version)
+    except versions.VersionError as exc:
+        raise ExportError(str(exc)) from None
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
-    report = ExportReport(str(out), format + ("+ndjson" if ndjson and format == "json" else ""))
+    report = ExportReport(
+        str(out), format + ("+ndjson" if ndjson and format == "json" else ""), version=version
+    )
     if format == "json":
         _export_json(session, out, ndjson, report)
     else:
@@ -89,7 +100,12 @@ def _export_json(session: Session, out: Path, ndjson: bool, report: ExportReport
         ("taxonomy_terms", TaxonomyTerm, _terms),
     ]
     for name, model, render in jobs:
-        stream = (doc for rows in q.chunks(session, select(model)) for doc in render(session, rows))
+        table = model.__tablename__
+        stream = (
+            versions.as_version(doc, table, report.version)
+            for rows in q.chunks(session, select(model))
+            for doc in render(session, rows)
+        )
         if ndjson and name == "services":
             report.files[f"{name}.ndjson"] = _write(out / f"{name}.ndjson", _ndjson_lines, stream)
         else:
@@ -157,7 +173,8 @@ def table_rows(session: Session, table: Table) -> Iterator[list[str]]:
 
 
 def _export_csv(session: Session, out: Path, report: ExportReport) -> None:
-    for table in TABLES:
+    tables = tables_of(report.version)
+    for table in tables:
 
         def write(fh: TextIO, rows: Iterable[list[str]], header: list[str] = table.columns) -> int:
             writer = csv.writer(fh, lineterminator="\n")
@@ -169,6 +186,6 @@ def _export_csv(session: Session, out: Path, report: ExportReport) -> None:
             return count
 
         report.files[table.path] = _write(out / table.path, write, table_rows(session, table))
-    descriptor = {**PACKAGE, "resources": [t.descriptor() for t in TABLES]}
+    descriptor = {**PACKAGE, "resources": [t.descriptor() for t in tables]}
     (out / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
-    report.files["datapackage.json"] = len(TABLES)
+    report.files["datapackage.json"] = len(tables)

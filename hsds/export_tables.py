@@ -3,7 +3,8 @@
 
 Copied from the field lists of the 3.0 `datapackage.json` (a test compares them) so an
 export needs no copy of the specification at run time. Each field is `name[|type[:format]][!]`,
-`!` marking a required one. 3.1's `service_capacity` and `unit` follow as extra resources:
+`!` marking a required one. 3.1's `service_capacity` and `unit` follow as extra resources of a
+3.1 export (`tables_of("3.1")`):
 they are not in 3.0's descriptor, and 3.1's draft descriptor leaves their fields out, so
 their columns are ours (the 3.1 JSON Schema's fields).
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.models import HSDS_MODELS, Metadata
+from hsds import versions
 
 _SPEC = [
     ("organization", "organizations.csv", "id|string:uuid! name|string! alternate_name description|string! email|string:email website|string:uri tax_status tax_id year_incorporated|number legal_status logo uri|string:uri parent_organization_id|string:uuid"),
@@ -113,6 +115,12 @@ def _tables(rows: list[tuple[str, str, str]], hsds_31: bool = False) -> list[Tab
 
 
 TABLES: list[Table] = [*_tables(_SPEC), *_tables(_EXTRA_31, hsds_31=True)]
+
+
+def tables_of(version: str) -> list[Table]:
+    """The tables a datapackage of `version` holds: 3.0's own, and with 3.1 its capacity tables."""
+    return [t for t in TABLES if version != versions.V30 or not t.hsds_31]
+
 
 PACKAGE = {
     "name": "human_services_data",

@@ -1,16 +1,30 @@
-"""The OpenAPI document of Linkage's HSDS 3.0 API, served at /hsds/openapi.json.
+"""The OpenAPI document of Linkage's HSDS API, served at /hsds/openapi.json.
 
-It follows the spec's openapi.json path for path and parameter for parameter, with its
+It follows the spec's 3.0 openapi.json path for path and parameter for parameter, with its
 contradictions resolved the way hsds.api implements them (operationIds of
 /taxonomy_terms, the schema of /service_at_locations/{id}, `minimal`'s field, `top_only`).
-Object schemas are the published HSDS 3.0 ones, referenced by URL.
+Object schemas are the published HSDS 3.0 ones, referenced by URL; every path also takes
+`version` (3.0 or 3.1) and says in its description how 3.1 is asked for and what it adds.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from hsds import versions
+
 SCHEMA = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+SCHEMA_31 = "https://raw.githubusercontent.com/openreferral/specification/3.1/schema/"
+
+VERSIONING = (
+    "Answers are HSDS 3.0 and carry no field 3.0 does not define, so a consumer that forbids "
+    "additional properties accepts them. HSDS 3.1 (which adds service `capacities`, each with "
+    f"its `unit`) is given when asked for with `version=3.1`, or with an Accept profile: "
+    f'`Accept: application/json; profile="{versions.PROFILES[versions.V31]}"`; the parameter '
+    "wins over the header. 3.1 answers follow the schemas under "
+    f'{SCHEMA_31}. Every answer names its version in a `Link: <profile>; rel="profile"` '
+    "header, and `/` reports the version served."
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -59,6 +73,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "proximity": _param(
         "proximity", "Metres from the centroid of `postcode`; results whose location lies within.", "number"
     ),
+    "version": _param(
+        "version",
+        "HSDS version of the answer: `3.0` (default, only 3.0 fields) or `3.1` (adds service capacities).",
+        enum=list(versions.VERSIONS),
+        default=versions.DEFAULT,
+    ),
 }
 
 PAGE = {
@@ -83,7 +103,7 @@ def _list(op: str, summary: str, names: list[str], item: str) -> dict[str, Any]:
         "get": {
             "operationId": op,
             "summary": summary,
-            "parameters": [{"$ref": f"#/components/parameters/{n}"} for n in names],
+            "parameters": [{"$ref": f"#/components/parameters/{n}"} for n in [*names, "version"]],
             "responses": {
                 "200": {
                     "description": summary,
@@ -111,7 +131,7 @@ def _one(op: str, what: str, schema: str, names: tuple[str, ...] = ()) -> dict[s
         "get": {
             "operationId": op,
             "summary": f"One {what} by id.",
-            "parameters": [{"$ref": f"#/components/parameters/{n}"} for n in names],
+            "parameters": [{"$ref": f"#/components/parameters/{n}"} for n in [*names, "version"]],
             "responses": {
                 "200": {
                     "description": f"The {what}.",
@@ -134,7 +154,8 @@ def document(server_url: str) -> dict[str, Any]:
         "info": {
             "title": "Linkage HSDS API",
             "version": "3.0",
-            "summary": "Open Referral HSDS 3.0 API over the Linkage catalog.",
+            "summary": "Open Referral HSDS 3.0 API over the Linkage catalog; 3.1 on request.",
+            "description": VERSIONING,
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
         },
         "servers": [{"url": server_url}],
@@ -143,7 +164,10 @@ def document(server_url: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "getAPIMetaInformation",
                     "summary": "Information about this API and its relationship with HSDS.",
-                    "responses": {"200": {"description": "version, profile and openapi_url."}},
+                    "parameters": [{"$ref": "#/components/parameters/version"}],
+                    "responses": {
+                        "200": {"description": "version (the one served), profile and openapi_url."}
+                    },
                 }
             },
             "/services": _list(

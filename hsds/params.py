@@ -1,4 +1,4 @@
-"""Query parameters of the HSDS 3.0 API, parsed into typed values or a 400 naming the culprit."""
+"""Query parameters of the HSDS API, parsed into typed values or a 400 naming the culprit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 
+from hsds import versions
 from hsds.queries import Near, PlaceFilters, ServiceFilters
 from kernel.errors import Problem, bad_param
 
@@ -84,6 +85,43 @@ def datetime_param(args: Mapping[str, str], name: str) -> dt.datetime | None:
             name, f"{name} must be an ISO 8601 date-time such as 2024-05-01T00:00:00Z, got {raw!r}"
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def hsds_version(args: Mapping[str, str], accept: str | None) -> str:
+    """The HSDS version asked for: `version=3.0|3.1`, else an Accept profile, else 3.0.
+
+    The parameter wins over the header; an Accept profile we do not write is no error
+    (content negotiation falls back to the default), a wrong `version` is.
+    """
+    raw = args.get("version")
+    if raw is not None and raw.strip():
+        value = raw.strip()
+        if value not in versions.VERSIONS:
+            raise bad_param("version", f"version must be one of {', '.join(versions.VERSIONS)}, got {raw!r}")
+        return value
+    return accept_profile(accept) or versions.DEFAULT
+
+
+def accept_profile(accept: str | None) -> str | None:
+    """The version whose profile URI an Accept header names with the most weight (RFC 6906)."""
+    best: tuple[float, str] | None = None
+    for media_range in (accept or "").split(","):
+        quality, named = 1.0, []
+        for param in media_range.split(";")[1:]:
+            key, _, value = param.strip().partition("=")
+            key, value = key.strip().lower(), value.strip().strip('"')
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+            elif key == "profile":
+                named = value.split()
+        for uri in named:
+            version = versions.of_profile(uri)
+            if version and quality > 0 and (best is None or quality > best[0]):
+                best = (quality, version)
+    return best[1] if best else None
 
 
 def output_format(args: Mapping[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""`linkage export hsds`: HSDS 3.0 JSON and the tabular datapackage, and back in unchanged."""
+"""`linkage export hsds`: HSDS 3.0 (or 3.1) JSON and the tabular datapackage, and back in unchanged."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Service
 from hsds.export import export_hsds
-from hsds.export_tables import TABLES
+from hsds.export_tables import TABLES, tables_of
 from hsds.mapping import from_hsds, to_hsds
 from tests.conftest import shared_path
 from tests.hsds.conftest import validate
@@ -60,23 +60,27 @@ def catalog_of(session: Session) -> dict[str, Any]:
     return {str(s.id): _comparable(to_hsds(s)) for s in services}
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
 def test_json_export_is_schema_valid_nested_services(
-    db: Session, filled: list[uuid.UUID], tmp_path: Path
+    db: Session, filled: list[uuid.UUID], tmp_path: Path, version: str
 ) -> None:
-    report = export_hsds(db, tmp_path / "out", format="json")
+    report = export_hsds(db, tmp_path / "out", format="json", version=version)
     services = json.loads((tmp_path / "out" / "services.json").read_text())
     assert report.files["services.json"] == len(services) == 3
     for svc in services:
-        validate(svc, "service.json")
+        validate(svc, "service.json", version)
     for name, schema in (
         ("organizations", "organization.json"),
         ("taxonomies", "taxonomy.json"),
         ("taxonomy_terms", "taxonomy_term.json"),
     ):
         for record in json.loads((tmp_path / "out" / f"{name}.json").read_text()):
-            validate(record, schema)
+            validate(record, schema, version)
     shelter = next(s for s in services if s["name"] == "Harbor Night Shelter")
-    assert shelter["capacities"][0]["maximum"] == 20
+    if version == "3.1":
+        assert shelter["capacities"][0]["maximum"] == 20
+    else:
+        assert "capacities" not in shelter
     assert not list((tmp_path / "out").glob("*.part"))
 
 
@@ -87,10 +91,11 @@ def test_ndjson_export_has_one_service_a_line(db: Session, filled: list[uuid.UUI
     assert {json.loads(line)["id"] for line in lines} == {str(i) for i in filled}
 
 
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
 def test_csv_export_is_the_30_datapackage_with_its_headers(
-    db: Session, filled: list[uuid.UUID], tmp_path: Path
+    db: Session, filled: list[uuid.UUID], tmp_path: Path, version: str
 ) -> None:
-    export_hsds(db, tmp_path, format="csv")
+    export_hsds(db, tmp_path, format="csv", version=version)
     spec = json.loads(shared_path("hsds", "spec", "datapackage", "datapackage-3.0.json").read_text())
     ours = json.loads((tmp_path / "datapackage.json").read_text())
     assert {k: v for k, v in ours.items() if k != "resources"} == {
@@ -107,9 +112,10 @@ def test_csv_export_is_the_30_datapackage_with_its_headers(
         ]
         with (tmp_path / resource["path"]).open(newline="", encoding="utf-8") as fh:
             assert next(csv.reader(fh)) == fields
-    # Only 3.1's capacity tables are extra, and they say so.
-    assert set(by_name) == {"service_capacity", "unit"}
+    # 3.0 is the 3.0 datapackage exactly; 3.1 adds its capacity tables, and says so.
+    assert set(by_name) == ({"service_capacity", "unit"} if version == "3.1" else set())
     assert all("3.1" in r["description"] for r in by_name.values())
+    assert (tmp_path / "service_capacity.csv").exists() == (version == "3.1")
     with (tmp_path / "services.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["id"] for r in rows} == {str(i) for i in filled}
@@ -119,9 +125,10 @@ def test_csv_export_is_the_30_datapackage_with_its_headers(
         "2005-01-01",
         "active",
     )
-    with (tmp_path / "service_capacity.csv").open(newline="", encoding="utf-8") as fh:
-        caps = list(csv.DictReader(fh))
-    assert [(c["available"], c["maximum"]) for c in caps] == [("3", "20")]
+    if version == "3.1":
+        with (tmp_path / "service_capacity.csv").open(newline="", encoding="utf-8") as fh:
+            caps = list(csv.DictReader(fh))
+        assert [(c["available"], c["maximum"]) for c in caps] == [("3", "20")]
 
 
 def test_csv_values_match_the_spec_example_csv(db: Session, filled: list[uuid.UUID], tmp_path: Path) -> None:
@@ -157,7 +164,7 @@ def test_json_round_trip_into_an_empty_database_gives_the_same_catalog(
     db: Session, filled: list[uuid.UUID], tmp_path: Path, empty_db: sessionmaker[Session]
 ) -> None:
     before = catalog_of(db)
-    export_hsds(db, tmp_path, format="json")
+    export_hsds(db, tmp_path, format="json", version="3.1")
     with empty_db() as target:
         for name, table in (
             ("taxonomies", "taxonomy"),
@@ -186,7 +193,7 @@ def test_export_then_import_gives_the_same_catalog(
     from importers import run_import
 
     before = catalog_of(db)
-    export_hsds(db, tmp_path, format=fmt)
+    export_hsds(db, tmp_path, format=fmt, version="3.1")
     with empty_db() as target:
         target.info["actor"] = "import:test"
         report = run_import(target, str(tmp_path), source="roundtrip", format=reader)
@@ -203,9 +210,20 @@ def test_cli_exports_both_formats(app: Any, filled: list[uuid.UUID], tmp_path: P
     result = runner.invoke(args=["export", "hsds", str(tmp_path / "j"), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "services.json: 3" in result.output
+    assert "Exported HSDS 3.0 (json)" in result.output
     result = runner.invoke(args=["export", "hsds", str(tmp_path / "c"), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert {t.path for t in TABLES} <= {p.name for p in (tmp_path / "c").iterdir()}
+    assert {t.path for t in tables_of("3.0")} == {p.name for p in (tmp_path / "c").iterdir()} - {
+        "datapackage.json"
+    }
+    result = runner.invoke(
+        args=["export", "hsds", str(tmp_path / "c31"), "--format", "csv", "--version", "3.1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Exported HSDS 3.1 (csv)" in result.output
+    assert {t.path for t in TABLES} <= {p.name for p in (tmp_path / "c31").iterdir()}
+    result = runner.invoke(args=["export", "hsds", str(tmp_path / "x"), "--version", "2.0"])
+    assert result.exit_code != 0
     result = runner.invoke(args=["export", "hsds", str(tmp_path / "c" / "services.csv")])
     assert result.exit_code != 0
     assert "is a file" in result.output

@@ -26,6 +26,11 @@ def test_root_names_version_profile_and_openapi(client: Any) -> None:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator(api_details, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(body)
+    asked = client.get("/hsds/?version=3.1").get_json()
+    assert (asked["version"], asked["profile"]) == (
+        "3.1",
+        "https://docs.openreferral.org/en/3.1/hsds/overview.html",
+    )
 
 
 def test_openapi_describes_every_path_of_the_spec(client: Any) -> None:
@@ -35,7 +40,10 @@ def test_openapi_describes_every_path_of_the_spec(client: Any) -> None:
     for path, item in spec["paths"].items():
         theirs = {(p.get("name") or p["$ref"].rsplit("/", 1)[-1]) for p in item["get"].get("parameters", [])}
         mine = {p["$ref"].rsplit("/", 1)[-1] for p in ours["paths"][path]["get"].get("parameters", [])}
-        assert mine == theirs, path
+        # Ours add `version` to every path: 3.0 by default, 3.1 when asked.
+        assert mine == theirs | {"version"}, path
+    assert ours["components"]["parameters"]["version"]["schema"]["enum"] == ["3.0", "3.1"]
+    assert "profile=" in ours["info"]["description"]
     # The swapped operationIds, put right.
     assert ours["paths"]["/taxonomy_terms"]["get"]["operationId"] == "getPaginatedListOfTaxonomyTerms"
 
@@ -78,12 +86,39 @@ def test_service_by_id_is_the_spec_example_fully_nested(client: Any, catalog: di
     )
 
 
-def test_factory_service_by_id_carries_its_capacity(client: Any, catalog: dict[str, Any]) -> None:
+def test_service_by_id_is_30_without_capacity_unless_31_is_asked(
+    client: Any, catalog: dict[str, Any]
+) -> None:
     shelter = catalog["shelter"]
-    body = client.get(f"/hsds/services/{shelter.id}").get_json()
-    validate(body, "service.json")
+    resp = client.get(f"/hsds/services/{shelter.id}")
+    body = resp.get_json()
+    validate(body, "service.json", "3.0")
+    assert "capacities" not in body
+    assert resp.headers["Link"] == '<https://docs.openreferral.org/en/3.0/hsds/overview.html>; rel="profile"'
+    resp = client.get(f"/hsds/services/{shelter.id}?version=3.1")
+    body = resp.get_json()
+    validate(body, "service.json", "3.1")
     assert body["capacities"][0]["available"] == 4
     assert body["capacities"][0]["unit"]["name"] == "bed"
+    assert "/en/3.1/" in resp.headers["Link"]
+    assert "Accept" in resp.headers["Vary"]
+
+
+def test_an_accept_profile_of_31_asks_for_31(client: Any, catalog: dict[str, Any]) -> None:
+    url = f"/hsds/services/{catalog['shelter'].id}"
+    profile = 'application/json; profile="https://docs.openreferral.org/en/3.1/hsds/overview.html"'
+    assert "capacities" in client.get(url, headers={"Accept": profile}).get_json()
+    # The parameter wins over the header; a profile we do not write falls back to 3.0.
+    assert "capacities" not in client.get(url + "?version=3.0", headers={"Accept": profile}).get_json()
+    other = 'application/json; profile="https://example.org/hsds-uk"'
+    assert "capacities" not in client.get(url, headers={"Accept": other}).get_json()
+    assert client.get("/hsds/", headers={"Accept": profile}).get_json()["version"] == "3.1"
+
+
+def test_an_unknown_version_is_a_400_naming_version(client: Any) -> None:
+    resp = client.get("/hsds/services?version=2.0")
+    assert resp.status_code == 400
+    assert resp.get_json()["param"] == "version"
 
 
 def test_no_linkage_only_fields_leak(client: Any, catalog: dict[str, Any], db: Any) -> None:
