@@ -9,7 +9,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from importers.duplicates import DuplicateError, keep_apart, list_candidates, merge
+from importers.operations import run_import
+from importers.progress import ProgressBar
 from importers.report import ImportFailed
+from kernel.db import get_session
 
 FORMATS = ("auto", "hsds-json", "hsds-csv", "ohana-csv", "spreadsheet")
 
@@ -41,10 +45,6 @@ def import_command(
     debug: bool,
 ) -> None:
     """Import a directory (HSDS JSON or CSV, Ohana CSV, a spreadsheet) as one transaction."""
-    from importers import run_import
-    from importers.progress import ProgressBar
-    from kernel.db import get_session
-
     name = source or Path(path.rstrip("/")).stem or "import"
     session = get_session()
     session.info["actor"] = f"import:{name}"
@@ -82,9 +82,6 @@ def duplicates_group() -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also list decided pairs.")
 @with_appcontext
 def duplicates_list(show_all: bool) -> None:
-    from importers.duplicates import list_candidates
-    from kernel.db import get_session
-
     rows = list_candidates(get_session(), include_decided=show_all)
     if not rows:
         click.echo("No duplicate candidates.")
@@ -97,9 +94,6 @@ def duplicates_list(show_all: bool) -> None:
 
 
 def _decide(candidate: str, action: str, keep: str | None) -> None:
-    from importers.duplicates import DuplicateError, keep_apart, merge
-    from kernel.db import get_session
-
     session = get_session()
     session.info["actor"] = "duplicates-review"
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -198,30 +197,3 @@ def _three(table: str) -> Callable[..., list[Row]]:
         return [Row(table, data, file, row, src)]
 
     return mapper
-
-
-_TIME = re.compile(r"^\s*(\d{1,2})(?::?(\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*m?\.?\s*$", re.IGNORECASE)
-
-
-def clock(value: Any) -> str | None:
-    """ "9:00am", "17:00", "0900", "5 PM" as "HH:MM"; None when it is no time."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip().lower().replace(".", "")
-    if text in ("noon", "12 noon"):
-        return "12:00"
-    if text == "midnight":
-        return "00:00"
-    m = _TIME.match(text)
-    if not m:
-        return None
-    hours, minutes, half = int(m.group(1)), int(m.group(2) or 0), m.group(3)
-    if len(m.group(1)) > 2 or hours > 24 or minutes > 59:
-        return None
-    if half == "p" and hours < 12:
-        hours += 12
-    if half == "a" and hours == 12:
-        hours = 0
-    if hours == 24:
-        hours, minutes = 23, 59
-    return f"{hours:02d}:{minutes:02d}"

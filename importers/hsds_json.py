@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.models import HSDS_MODELS
+from importers.hsds_csv import TABLES_3
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 
@@ -151,8 +152,6 @@ class Flattener:
                 self.add_top(item, file, row, table)
             return
         if isinstance(obj, dict) and any(k.endswith(".csv") for k in obj):
-            from importers.hsds_csv import TABLES_3
-
             for name, items in obj.items():
                 t = TABLES_3.get(name)
                 for i, item in enumerate(items or [], 1):

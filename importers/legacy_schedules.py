@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from importers.legacy_common import ALL_DAYS, WEEKDAYS, leftover, pick, record_id
+from importers.normalize import clock
 from importers.report import ImportReport
 from importers.rows import Row
 
 
 def regular_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    from importers.hsds_csv import clock
-
     data: dict[str, Any] = pick(rec, "service_id", "location_id", "service_at_location_id")
     data["id"] = record_id(rec, row)
     day = (rec.get("weekday") or "").strip().lower()
@@ -49,8 +48,6 @@ def regular_schedule(rec: dict[str, str], file: str, row: int, src: str, report:
 
 
 def holiday_schedule(rec: dict[str, str], file: str, row: int, src: str, report: ImportReport) -> list[Any]:
-    from importers.hsds_csv import clock
-
     data: dict[str, Any] = pick(rec, "service_id", "location_id", "service_at_location_id")
     closed = (rec.get("closed") or "").strip().lower() in ("true", "1", "yes", "t")
     data.update(

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.engine import Connection
+
+from catalog.models import Location
 from geo import LocationError, check_coordinates, locate_address
-
-if TYPE_CHECKING:
-    from importers.operations import Importer
-    from importers.rows import Row
+from importers.report import ImportReport
+from importers.rows import Row
 
 # This many locations of one import on the same point make it a placeholder, not a place.
 PLACEHOLDER_MIN = 10
+POINT_COLUMNS = ("latitude", "longitude", "geocode_precision", "geocode_source")
 
 
 def _point(data: dict[str, Any]) -> tuple[str, str] | None:
@@ -33,112 +36,117 @@ def _point(data: dict[str, Any]) -> tuple[str, str] | None:
         return None
 
 
-def prepare(imp: Importer, rows: list[Row]) -> None:
-    """Find placeholder points before any location is written."""
-    counts = Counter(p for r in rows if r.table == "location" and (p := _point(r.data)) is not None)
-    imp.placeholders = {p for p, n in counts.items() if n >= PLACEHOLDER_MIN}
-    imp.to_geocode = {}
-    imp.addresses = {}
+class Geocoding:
+    """The coordinates of one import's locations, owned here: the placeholder points of the
+    source, the locations to geocode and the address of each, filled as rows are mapped."""
 
+    def __init__(self, source: str, report: ImportReport) -> None:
+        self.source, self.report = source, report
+        self.placeholders: set[tuple[str, str]] = set()
+        self.to_geocode: dict[uuid.UUID, Any] = {}
+        self.addresses: dict[uuid.UUID, dict[str, Any]] = {}
 
-def check(imp: Importer, row: Row, out: dict[str, Any]) -> None:
-    """Keep, or drop and flag, the coordinates of one mapped location row."""
-    lat, lon = out.get("latitude"), out.get("longitude")
-    rep = imp.report
-    if lat is None or lon is None:
-        out["latitude"] = out["longitude"] = None
-        out["geocode_precision"] = out["geocode_source"] = None
-        rep.fix("location", "latitude", "no coordinates: geocoded from the address")
-        imp.to_geocode[out["id"]] = None
-        return
-    issue = check_coordinates(lat, lon)
-    reason = None
-    if issue is not None:
-        reason = issue.message
-        if issue.suggestion:
-            reason += f" (probably {issue.suggestion[0]:.5f}, {issue.suggestion[1]:.5f})"
-    elif _point(out) in imp.placeholders:
-        reason = f"placeholder point shared by {PLACEHOLDER_MIN} or more locations of this source"
-    if reason is not None:
-        rep.flag(
-            row.source_table,
-            row.file,
-            row.row,
-            "latitude,longitude",
-            reason + "; geocoded instead",
-            f"{lat}, {lon}",
-        )
-        out["latitude"] = out["longitude"] = None
-        out["geocode_precision"] = out["geocode_source"] = None
-        imp.to_geocode[out["id"]] = None
-        return
-    out["geocode_precision"] = "coordinates"
-    out["geocode_source"] = f"source:{imp.source}"
+    def prepare(self, rows: list[Row]) -> None:
+        """Find placeholder points before any location is written."""
+        counts = Counter(p for r in rows if r.table == "location" and (p := _point(r.data)) is not None)
+        self.placeholders = {p for p, n in counts.items() if n >= PLACEHOLDER_MIN}
+        self.to_geocode = {}
+        self.addresses = {}
 
-
-def remember_address(imp: Importer, out: dict[str, Any]) -> None:
-    loc = out.get("location_id")
-    if loc is not None and (loc not in imp.addresses or str(out.get("address_type")) == "physical"):
-        imp.addresses[loc] = out
-
-
-def remember(imp: Importer, eid: uuid.UUID, obj: Any) -> None:
-    if eid in imp.to_geocode:
-        imp.to_geocode[eid] = obj
-
-
-def geocode(imp: Importer) -> list[dict[str, Any]]:
-    """Geocode the locations that need it from their (already mapped) address, offline.
-
-    A location being created is its row of values (it may already be inserted): the points
-    found for those are returned, for `save_points` after the last insert."""
-    rows: list[dict[str, Any]] = []
-    for eid, obj in imp.to_geocode.items():
-        if obj is None:
-            continue
-        addr = imp.addresses.get(eid)
-        if addr is None:
-            imp.report.fix("location", "latitude", "no coordinates and no address: left without a point")
-            continue
-        try:
-            place = locate_address(
-                street=addr.get("address_1"),
-                city=addr.get("city"),
-                state=addr.get("state_province"),
-                postcode=addr.get("postal_code"),
+    def check(self, row: Row, out: dict[str, Any]) -> None:
+        """Keep, or drop and flag, the coordinates of one mapped location row."""
+        lat, lon = out.get("latitude"), out.get("longitude")
+        rep = self.report
+        if lat is None or lon is None:
+            out["latitude"] = out["longitude"] = None
+            out["geocode_precision"] = out["geocode_source"] = None
+            rep.fix("location", "latitude", "no coordinates: geocoded from the address")
+            self.to_geocode[out["id"]] = None
+            return
+        issue = check_coordinates(lat, lon)
+        reason = None
+        if issue is not None:
+            reason = issue.message
+            if issue.suggestion:
+                reason += f" (probably {issue.suggestion[0]:.5f}, {issue.suggestion[1]:.5f})"
+        elif _point(out) in self.placeholders:
+            reason = f"placeholder point shared by {PLACEHOLDER_MIN} or more locations of this source"
+        if reason is not None:
+            rep.flag(
+                row.source_table,
+                row.file,
+                row.row,
+                "latitude,longitude",
+                reason + "; geocoded instead",
+                f"{lat}, {lon}",
             )
-        except LocationError as exc:
-            imp.report.flag("location", "", None, "address", f"could not be geocoded: {exc.reason}", str(eid))
-            continue
-        point = {
-            "latitude": place.lat,
-            "longitude": place.lon,
-            "geocode_precision": place.precision,
-            "geocode_source": place.source,
-        }
-        if isinstance(obj, dict):
-            obj.update(point)
-            rows.append({"b_id": eid, **point})
-        else:
-            for key, value in point.items():
-                setattr(obj, key, value)
-        imp.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
-    return rows
+            out["latitude"] = out["longitude"] = None
+            out["geocode_precision"] = out["geocode_source"] = None
+            self.to_geocode[out["id"]] = None
+            return
+        out["geocode_precision"] = "coordinates"
+        out["geocode_source"] = f"source:{self.source}"
 
+    def remember_address(self, out: dict[str, Any]) -> None:
+        loc = out.get("location_id")
+        if loc is not None and (loc not in self.addresses or str(out.get("address_type")) == "physical"):
+            self.addresses[loc] = out
 
-def save_points(imp: Importer, rows: list[dict[str, Any]]) -> None:
-    """Write the geocoded points of locations created in bulk (part of their creation: the
-    change log has their "create" row, not an update)."""
-    if not rows:
-        return
-    from sqlalchemy import Table, bindparam, update
+    def remember(self, eid: uuid.UUID, obj: Any) -> None:
+        if eid in self.to_geocode:
+            self.to_geocode[eid] = obj
 
-    from catalog.models import Location
+    def geocode(self) -> list[dict[str, Any]]:
+        """Geocode the locations that need it from their (already mapped) address, offline.
 
-    loc = cast("Table", Location.__table__)
-    stmt = (
-        update(loc)
-        .where(loc.c.id == bindparam("b_id"))
-        .values({k: bindparam(k) for k in ("latitude", "longitude", "geocode_precision", "geocode_source")})
-    )
-    imp.session.connection().execute(stmt, rows)
+        A location being created is its row of values (it may already be inserted): the points
+        found for those are returned, for `save_points` after the last insert."""
+        rows: list[dict[str, Any]] = []
+        for eid, obj in self.to_geocode.items():
+            if obj is None:
+                continue
+            addr = self.addresses.get(eid)
+            if addr is None:
+                self.report.fix("location", "latitude", "no coordinates and no address: left without a point")
+                continue
+            try:
+                place = locate_address(
+                    street=addr.get("address_1"),
+                    city=addr.get("city"),
+                    state=addr.get("state_province"),
+                    postcode=addr.get("postal_code"),
+                )
+            except LocationError as exc:
+                self.report.flag(
+                    "location", "", None, "address", f"could not be geocoded: {exc.reason}", str(eid)
+                )
+                continue
+            point = {
+                "latitude": place.lat,
+                "longitude": place.lon,
+                "geocode_precision": place.precision,
+                "geocode_source": place.source,
+            }
+            if isinstance(obj, dict):
+                obj.update(point)
+                rows.append({"b_id": eid, **point})
+            else:
+                for key, value in point.items():
+                    setattr(obj, key, value)
+            self.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
+        return rows
+
+    def save_points(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Write the geocoded points of locations created in bulk (part of their creation: the
+        change log has their "create" row, not an update)."""
+        if not rows:
+            return
+        loc = cast("Table", Location.__table__)
+        stmt = (
+            update(loc)
+            .where(loc.c.id == bindparam("b_id"))
+            .values(
+                {k: bindparam(k) for k in ("latitude", "longitude", "geocode_precision", "geocode_source")}
+            )
+        )
+        conn.execute(stmt, rows)

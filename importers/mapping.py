@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import String
 
 from catalog.models import HSDS_MODELS
 from hsds.mapping import HSDSError, format_value, parse_value
-from importers import locations
+from importers.locations import Geocoding
 from importers.normalize import normalize_record
+from importers.report import ImportReport
 from importers.rows import Row
-from importers.validate import problems, validator
-
-if TYPE_CHECKING:
-    from importers.operations import Importer
+from importers.validate import REQUIRED_TEXT, problems, validator
 
 # References a record is still whole without (a location without its organization).
 DROPPABLE_REFS = {"organization_id", "program_id", "taxonomy_id", "parent_id", "contact_id"}
@@ -79,7 +77,17 @@ class TableFacts:
         }
 
 
-def map_row(imp: Importer, row: Row, eid: uuid.UUID) -> dict[str, Any] | None:
+class Target(Protocol):
+    """What mapping a row reads of the import it is part of (an `importers.operations.Importer`)."""
+
+    source: str
+    report: ImportReport
+    tables: dict[str, TableFacts]
+    known: dict[str, set[uuid.UUID]]
+    geocoding: Geocoding
+
+
+def map_row(imp: Target, row: Row, eid: uuid.UUID) -> dict[str, Any] | None:
     """Normalize, map ids, parse and check one row; None when it is rejected (and reported)."""
     t = imp.tables[row.table]
     data = row.data
@@ -134,9 +142,9 @@ def map_row(imp: Importer, row: Row, eid: uuid.UUID) -> dict[str, Any] | None:
         if out.get(key) is None:
             out[key] = parse_value(row.table, t.cols[key], value)
     if row.table == "location":
-        locations.check(imp, row, out)
+        imp.geocoding.check(row, out)
     elif row.table == "address":
-        locations.remember_address(imp, out)
+        imp.geocoding.remember_address(out)
     check = {k: v if v.__class__ is str else format_value(v) for k, v in out.items()}
     trusted = {k for k, v in out.items() if isinstance(v, (uuid.UUID, dt.date))}
     for fld, reason in problems(row.table, check, trusted):
@@ -149,6 +157,4 @@ def map_row(imp: Importer, row: Row, eid: uuid.UUID) -> dict[str, Any] | None:
 
 
 def validate_required(table: str) -> tuple[str, ...]:
-    from importers.validate import REQUIRED_TEXT
-
     return REQUIRED_TEXT.get(table, ())

@@ -11,8 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from importers.hsds_csv import clock, read_rows
+from importers.hsds_csv import read_rows
 from importers.legacy_common import ALL_DAYS, WEEKDAYS
+from importers.normalize import clock
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 

@@ -23,12 +23,20 @@ from sqlalchemy.orm import Session
 
 from catalog import changelog
 from catalog.models import HSDS_MODELS, Metadata, Service, ServiceStatus
-from importers import locations
+from importers.duplicates import find_duplicates
+from importers.eligibility_text import ages, eligibility_attributes, term_rows
+from importers.formats import READERS, detect_format
+from importers.locations import Geocoding
 from importers.mapping import NAMESPACE, TableFacts, entity_id, map_row
 from importers.models import SourceRecord
+from importers.normalize import clean_text
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
+from importers.spreadsheet import load_mapping
 from kernel.db import insert_rows, utcnow, uuid7
+from search import documents
+from search.hooks import Touched, affected_services, touched_row
+from search.rebuild import rebuild
 
 FLUSH_EVERY = 2000
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
@@ -52,13 +60,11 @@ class Importer:
         self.changed_prov: list[dict[str, Any]] = []
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
-        self.touched = _touched()
+        self.touched = Touched()
         # New records waiting for the next bulk insert, by table.
         self.pending: dict[str, list[dict[str, Any]]] = {}
-        # Filled by importers.locations.prepare.
-        self.placeholders: set[tuple[str, str]] = set()
-        self.to_geocode: dict[uuid.UUID, Any] = {}
-        self.addresses: dict[uuid.UUID, dict[str, Any]] = {}
+        # The coordinates of this import's locations: checked, remembered and geocoded there.
+        self.geocoding = Geocoding(source, report)
 
     # ------------------------------------------------------------------ loading state
 
@@ -148,11 +154,9 @@ class Importer:
             known.add(eid)
             outcome = "created"
         if table == "location":
-            locations.remember(self, eid, obj)
-        if outcome != "unchanged" and self.touched is not None:
+            self.geocoding.remember(eid, obj)
+        if outcome != "unchanged":
             if isinstance(obj, dict):
-                from search.hooks import touched_row
-
                 touched_row(self.touched, table, obj)
             else:
                 self.touched.add(obj)
@@ -222,7 +226,7 @@ class Importer:
             if any(r.table == "metadata" for r in rows)
             else set()
         )
-        locations.prepare(self, rows)
+        self.geocoding.prepare(rows)
         total = len(rows)
         # The search index is brought up to date once, at the end, in this same transaction:
         # rewriting each service's document at every batch flush would do it ~8 times.
@@ -250,9 +254,9 @@ class Importer:
                     self._flush()
                     if self.progress:
                         self.progress(i, total)
-            geocoded = locations.geocode(self)
+            geocoded = self.geocoding.geocode()
             self._flush()
-            locations.save_points(self, geocoded)
+            self.geocoding.save_points(self.session.connection(), geocoded)
 
     def _flush(self) -> None:
         """New records first (table by table, parents before children), then the ORM's work
@@ -280,11 +284,8 @@ class Importer:
         self.session.flush()
 
     def _reindex(self) -> None:
-        if self.touched is None or not self.touched:
+        if not self.touched:
             return
-        from search import documents
-        from search.hooks import affected_services
-
         conn = self.session.connection()
         total = self.session.scalar(select(func.count()).select_from(Service)) or 0
         affected = self.touched.services
@@ -293,8 +294,6 @@ class Importer:
         if len(affected) * 2 >= total:
             # Most of the catalog changed (a first import): rebuilding every document reads
             # each table once, where rewriting these would read them in hundreds of chunks.
-            from search.rebuild import rebuild
-
             rebuild(self.session)
         else:
             documents.write(conn, affected)
@@ -338,8 +337,7 @@ class Importer:
             for svc in self.session.scalars(select(Service).where(Service.id.in_(ids[i : i + 500]))):
                 if svc.status == ServiceStatus.active:
                     svc.status = ServiceStatus.inactive
-                    if self.touched is not None:
-                        self.touched.add(svc)
+                    self.touched.add(svc)
                     self.report.deactivated["service"] = self.report.deactivated.get("service", 0) + 1
         pids = [pid for pid, _eid in gone]
         for i in range(0, len(pids), 500):
@@ -352,20 +350,8 @@ class Importer:
         self.session.flush()
 
 
-def _touched() -> Any:
-    """What the search index must rewrite after the import (None when there is no index)."""
-    try:
-        from search.hooks import Touched
-    except ImportError:  # pragma: no cover - a deployment without search
-        return None
-    return Touched()
-
-
 def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
     """Services whose source gave eligibility only as text get its situations and ages too."""
-    from importers.eligibility_text import ages, eligibility_attributes, term_rows
-    from importers.normalize import clean_text
-
     linked = {
         str(r.data.get("link_id"))
         for r in rows
@@ -430,9 +416,6 @@ def _run_import(
     dry_run: bool,
     progress: Progress | None,
 ) -> ImportReport:
-    from importers import READERS, detect_format
-    from importers.spreadsheet import load_mapping
-
     started = time.perf_counter()
     if not source or not source.strip():
         raise ImportFailed("a source name is needed (--source NAME)")
@@ -452,8 +435,6 @@ def _run_import(
         conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
         importer.run(batch)
-        from importers.duplicates import find_duplicates
-
         report.duplicates = find_duplicates(session, source, importer.touched_services)
     except BaseException:
         savepoint.rollback()

@@ -16,9 +16,9 @@ from catalog.models import Service, ServiceStatus
 from importers import run_import
 from importers.duplicates import keep_apart, list_candidates, merge, provenance
 from importers.eligibility_text import ages, situations
-from importers.hsds_csv import clock, detect_version
+from importers.hsds_csv import detect_version
 from importers.models import DuplicateStatus
-from importers.normalize import clean_phone, clean_postal_code, clean_state, clean_text
+from importers.normalize import clean_phone, clean_postal_code, clean_state, clean_text, clock
 from importers.progress import ProgressBar
 from importers.validate import problems, schema_problems
 
