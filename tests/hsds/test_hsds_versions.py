@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from catalog.models import Service, ServiceCapacity
-from demo import generate, load
 from hsds import versions
 from hsds.export import export_hsds
 from hsds.export_tables import tables_of
-from tests.conftest import shared_path
+from tests.conftest import bound_sessions, demo_loaded, shared_path
 from tests.hsds.conftest import object_schemas, schema_errors, tabular, validate, validate_page
 
 NOW = dt.datetime(2026, 1, 14, 17, 0, tzinfo=dt.UTC)
@@ -35,26 +34,16 @@ VERSIONS = ["3.0", "3.1"]
 
 
 @pytest.fixture(scope="module")
-def demo_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+def demo_db(engine: Engine) -> Iterator[Session]:
     """The demo county loaded once for this module, in a transaction rolled back at its end."""
-    conn = engine.connect()
-    trans = conn.begin()
-    factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    with factory() as session:
-        session.info["actor"] = "test"
-        load(session, generate(2026, NOW))
-        session.commit()
-    try:
-        yield factory
-    finally:
-        trans.rollback()
-        conn.close()
+    with demo_loaded(engine, NOW) as session:
+        yield session
 
 
 @pytest.fixture(scope="module")
-def demo_db(demo_factory: sessionmaker[Session]) -> Iterator[Session]:
-    with demo_factory() as session:
-        yield session
+def demo_factory(demo_db: Session) -> sessionmaker[Session]:
+    """Sessions for the app's requests, inside the demo's transaction."""
+    return bound_sessions(demo_db.connection())
 
 
 @pytest.fixture(scope="module")
