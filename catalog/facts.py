@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import phrases
 from catalog.models import Address, Location, Schedule, Service, ServiceCapacity
 from hours import OpenState, describe, most_specific, open_state
 
@@ -35,7 +36,6 @@ _PLAIN: dict[str, str] = {
     "20050": "people with substance use problems",
     "20025": "people with mental illness",
 }
-_PLANS = {"medicaid": "Medicaid", "medicare": "Medicare", "private": "private insurance"}
 _ELIGIBILITY_LINKS = ("eligibility", "audience", "insurance", "pets")
 
 
@@ -76,15 +76,9 @@ def holiday_hours(service: Service) -> list[str]:
 
 
 def ages(service: Service) -> str | None:
-    low, high = service.minimum_age, service.maximum_age
-    fmt = lambda v: f"{v:g}"  # noqa: E731
-    if low is not None and high is not None:
-        return f"Ages {fmt(low)} to {fmt(high)}"
-    if low is not None:
-        return f"Ages {fmt(low)} and older"
-    if high is not None:
-        return f"Ages up to {fmt(high)}"
-    return None
+    """'Ages 12-17', worded as everywhere else (see `phrases.ages`)."""
+    text = phrases.ages(service.minimum_age, service.maximum_age)
+    return text[0].upper() + text[1:] if text else None
 
 
 def _term_words(attr: Any) -> str:
@@ -113,7 +107,7 @@ def eligibility(service: Service) -> Eligibility:
         elif kind == "audience":
             especially.append(_term_words(attr))
         elif kind == "insurance":
-            plans.append(_PLANS.get((attr.value or "").lower(), attr.value or ""))
+            plans.append(phrases.plan(attr.value or ""))
         elif kind == "pets":
             pets = (attr.value or "").lower() in ("yes", "true", "allowed")
     return Eligibility(only, especially, [p for p in plans if p], pets)
@@ -139,9 +133,7 @@ class Capacity:
 
     @property
     def text(self) -> str:
-        unit = self.unit if self.available == 1 else f"{self.unit}s"
-        free = f"{self.available:g} {unit} free"
-        return f"{free} of {self.maximum:g}" if self.maximum is not None else free
+        return phrases.capacity(self.available, self.maximum, self.unit)
 
 
 def capacities(service: Service, now: dt.datetime, stale_hours: float) -> list[Capacity]:

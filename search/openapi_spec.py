@@ -61,6 +61,8 @@ SCHEMAS: dict[str, Any] = {
             "updated": {"type": ["string", "null"], "format": "date-time"},
             "age_hours": _NUM,
             "stale": {"type": "boolean", "description": "Older than the deployment's stale limit."},
+            "text": {"type": "string", "description": "The figure in words: \"3 of 12 beds free\"."},
+            "updated_text": {"type": "string", "description": "Its age in words: \"updated 20 min ago\"."},
         },
     },
     "SearchResult": {

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection, Row
 
 import geo
+import phrases
 from catalog.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
 from search.models import search_document
 
@@ -44,6 +45,8 @@ def _capacity(
                 "updated": updated.isoformat() if updated else None,
                 "age_hours": round(age_h, 2) if age_h is not None else None,
                 "stale": age_h is None or age_h > stale_hours,
+                "text": phrases.capacity(_num(r.available) or 0, _num(r.maximum), r.name),
+                "updated_text": phrases.updated(updated, now),
             }
         )
     return out
