@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import (
@@ -16,28 +16,7 @@ from catalog.models import (
     Service,
     ServiceAtLocation,
     ServiceCapacity,
-    ServiceStatus,
 )
-
-
-def simple_search(session: Session, q: str, limit: int = 50) -> list[Service]:
-    """Name/description words, all required; the real search lives in search."""
-    stmt = select(Service).where(Service.status == ServiceStatus.active)
-    for word in q.split()[:8]:
-        like = f"%{word}%"
-        stmt = stmt.where(or_(Service.name.ilike(like), Service.description.ilike(like)))
-    stmt = stmt.options(
-        selectinload(Service.organization),
-        selectinload(Service.phones),
-        selectinload(Service.schedules),
-        selectinload(Service.service_at_locations).options(
-            selectinload(ServiceAtLocation.schedules),
-            selectinload(ServiceAtLocation.location).options(
-                selectinload(Location.addresses), selectinload(Location.schedules)
-            ),
-        ),
-    )
-    return list(session.scalars(stmt.order_by(Service.name).limit(limit)))
 
 
 def service_page(session: Session, service_id: uuid.UUID) -> Service | None:

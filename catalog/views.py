@@ -1,4 +1,4 @@
-"""Catalog pages: the home page with a simple search, a service page, an organization page."""
+"""Catalog pages: a service page and an organization page (the home page is a search page)."""
 
 from __future__ import annotations
 
@@ -6,36 +6,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from catalog import facts, queries
 from kernel.db import get_session
 
 bp = Blueprint("resources", __name__)
 
-# Quick searches on the home page: the words people in a hurry type.
-QUICK = ("shelter", "food", "detox", "crisis", "rent", "legal", "family", "veterans")
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@bp.get("/")
-def home() -> Any:
-    q = (request.args.get("q") or "").strip()[:200]
-    results = queries.simple_search(get_session(), q) if q else []
-    now, tz = _now(), current_app.config["TIMEZONE"]
-    cards = [
-        {
-            "service": s,
-            "open": facts.open_now(s, now, tz),
-            "address": facts.first_address(s),
-            "phone": s.phones[0] if s.phones else None,
-        }
-        for s in results
-    ]
-    return render_template("resources/home.html", q=q, results=cards, quick=QUICK)
 
 
 def _uuid(value: str) -> uuid.UUID:

@@ -109,7 +109,14 @@ def parse_at(value: str, timezone: str) -> dt.datetime:
     return at
 
 
-def parse_params(args: Mapping[str, Any], *, timezone: str = "UTC") -> SearchParams:
+def parse_params(
+    args: Mapping[str, Any],
+    *,
+    timezone: str = "UTC",
+    locate: Callable[[str], geo.Place] | None = None,
+) -> SearchParams:
+    """The query string as typed values. `near` is placed by `locate` (the app passes its
+    cached geocoder, the one matching uses), offline by `geo.locate` without one."""
     p = SearchParams()
     p.q = (_one(args, "q") or "")[:300]
     lat, lon, near = _one(args, "lat"), _one(args, "lon"), _one(args, "near")
@@ -123,7 +130,7 @@ def parse_params(args: Mapping[str, Any], *, timezone: str = "UTC") -> SearchPar
         p.lon = _number("lon", lon, -180, 180)
     elif near:
         try:
-            place = geo.locate(near)
+            place = locate(near) if locate else geo.locate(near)
         except geo.LocationError as exc:
             raise ParamError("near", f"near: cannot place {near!r}: {exc}") from None
         p.near, p.lat, p.lon = near, place.lat, place.lon

@@ -1,4 +1,9 @@
-"""Search for people (`/search`) and for programs (`GET /api/v1/search`): one code path."""
+"""Search for people (`/` and `/search`) and for programs (`GET /api/v1/search`): one code path.
+
+The home page is the short form of the search page: one box (and where, if known) for a
+person in a hurry; `/search` adds the filters. Both run the same engine and lay out each
+result with the same card (templates/search/_card.html).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+import geo
 from kernel.db import get_session
 from kernel.errors import bad_param
+from kernel.geocoding import app_geocoder, cached_locate
 from kernel.openapi import register_paths
 from search.openapi_spec import PATHS, SCHEMAS
 from search.params import ParamError, SearchParams, parse_params
@@ -15,6 +22,9 @@ from search.query import SearchContext, search
 
 bp = Blueprint("search", __name__)
 register_paths(PATHS, SCHEMAS)
+
+# Quick searches on the home page: the words people in a hurry type.
+QUICK = ("shelter", "food", "detox", "crisis", "rent", "legal", "family", "veterans")
 
 
 def _context() -> SearchContext:
@@ -24,9 +34,27 @@ def _context() -> SearchContext:
     )
 
 
+def _locate(text: str) -> geo.Place:
+    """`near=` is placed like a match's location: online when configured, answers cached."""
+    return cached_locate(get_session(), text, geocoder=app_geocoder())
+
+
 def _run(args: Any) -> dict[str, Any]:
-    params = parse_params(args, timezone=current_app.config["TIMEZONE"])
+    params = parse_params(args, timezone=current_app.config["TIMEZONE"], locate=_locate)
     return search(get_session(), params, _context())
+
+
+def _page(template: str, args: Any, **kw: Any) -> Any:
+    """Run the search when something was asked; a bad parameter keeps what was typed."""
+    result: dict[str, Any] | None = None
+    error: ParamError | None = None
+    if any(v for v in args.values()):
+        try:
+            result = _run(args)
+        except ParamError as exc:
+            error = exc
+    html = render_template(template, args=args, result=result, error=error, **kw)
+    return html, 400 if error else 200
 
 
 @bp.get("/api/v1/search")
@@ -37,18 +65,14 @@ def api_search() -> Any:
         raise bad_param(exc.param, exc.detail) from None
 
 
+@bp.get("/")
+def home() -> Any:
+    args = {k: v for k, v in request.args.items() if k in ("q", "near", "lat", "lon", "page")}
+    if not (args.get("q") or "").strip():
+        args = {}  # a place alone is not a search: the page offers the common ones instead
+    return _page("search/home.html", args, quick=QUICK)
+
+
 @bp.get("/search")
 def page() -> Any:
-    args = request.args
-    result: dict[str, Any] | None = None
-    error: ParamError | None = None
-    if any(v for v in args.values()):
-        try:
-            result = _run(args)
-        except ParamError as exc:
-            error = exc
-    status = 400 if error else 200
-    return (
-        render_template("search/search.html", args=args, result=result, error=error, params=SearchParams()),
-        status,
-    )
+    return _page("search/search.html", request.args, params=SearchParams())

@@ -67,7 +67,7 @@ def test_every_page_renders_with_the_demo(app: Flask, client: Any, db: Session) 
     assert "Men&#39;s Overnight Shelter" in found.text
     assert TEL.search(found.text)
     assert re.search(r'class="badge (open|closed|unknown)"', found.text)
-    assert ", OH 43" in found.text
+    assert re.search(r"[A-Z][a-z]+, OH</p>", found.text)
 
     sample = _sample(now)
     for item in sample:
@@ -84,7 +84,7 @@ def test_every_page_renders_with_the_demo(app: Flask, client: Any, db: Session) 
         assert verified.strftime("%-d %B %Y") in html
         if item["capacities"]:
             cap = item["capacities"][0]
-            assert f"free of {cap['maximum']}" in html
+            assert re.search(rf"<strong>(\d+|full: 0) of {cap['maximum']} beds? free</strong>", html)
             assert re.search(r"updated <time[^>]*>(\d+ min|\d+ h|\d+ days) ago</time>", html)
         org = client.get(f"/organizations/{item['organization']['id']}")
         assert org.status_code == 200
@@ -108,7 +108,7 @@ def test_who_qualifies_reads_in_plain_words(app: Flask, client: Any, db: Session
 
     load(db, [teen, dv])
     html = client.get(f"/services/{teen['id']}").text
-    assert "Ages 12 to 17" in html
+    assert "Ages 12-17" in html
     assert "Only for teens" in html
     dv_html = client.get(f"/services/{dv['id']}").text
     assert "Only for survivors of domestic violence" in dv_html

@@ -123,3 +123,36 @@ def test_match_api_geocodes_a_street_address_once(
     assert isinstance(made, CountingGeocoder)
     assert made.calls == 1
     assert db.get(GeocodeCache, cache_key(body["location"])) is not None
+
+
+def test_search_near_is_placed_by_the_same_cached_geocoder(
+    app: Flask, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`near=` on the search API and page goes through the configured geocoder and its
+    cache, as a match's location does: one online question for one address."""
+    monkeypatch.setitem(online.PROVIDERS, "counting", CountingGeocoder)
+    app.config["GEOCODER"] = {"provider": "counting"}
+    client = app.test_client()
+    for _ in range(2):
+        resp = client.get("/api/v1/search", query_string={"q": "shelter", "near": ADDRESS})
+        assert resp.status_code == 200, resp.get_json()
+        assert resp.get_json()["query"]["point"] == {"lat": 25.7905, "lon": -80.1993}
+    page = client.get("/", query_string={"q": "shelter", "near": ADDRESS.lower()})
+    assert page.status_code == 200
+    made = app_geocoder(app)
+    assert isinstance(made, CountingGeocoder)
+    assert made.calls == 1
+    row = db.get(GeocodeCache, cache_key(ADDRESS))
+    assert row is not None
+    assert (row.lat, row.lon, row.source) == (25.7905, -80.1993, "counting")
+
+
+def test_search_near_without_a_geocoder_stays_offline(app: Flask, db: Session) -> None:
+    app.extensions.pop("linkage.geocoder", None)
+    app.config["GEOCODER"] = None
+    resp = app.test_client().get("/api/v1/search", query_string={"q": "shelter", "near": ADDRESS})
+    assert resp.status_code == 200
+    point = resp.get_json()["query"]["point"]
+    assert point is not None
+    assert point != {"lat": 25.7905, "lon": -80.1993}  # the ZIP's centroid, not the geocoder's
+    assert _rows(db) == 0
