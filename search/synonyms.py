@@ -2,7 +2,17 @@
 
 Each entry is an equivalence between two phrases, read both ways: a search for "detox" also
 finds "withdrawal management" and the other way round. The seed below is written into every
-new database by migration 0002; admins edit the table with `linkage synonyms add|remove`.
+new database by migration 0002 (the pairs added later by the migration that added them);
+admins edit the table with `linkage synonyms add|remove`.
+
+The seed joins three vocabularies: the words a person in crisis or an officer types ("rehab",
+"narcan", "place to sleep", "dv", "food stamps"), the Open Eligibility service terms the
+catalog files services under ("Addiction & Recovery", "Help Escape Violence", "Food
+Benefits"), and the AIRS/211 category names of real directories (Miami's 211 and Switchboard,
+Maryland's iCarol: "Substance Abuse Treatment", "Homeless Shelter", "Syringe Services").
+A phrase in the table is also kept whole: "substance abuse" is not read as "abuse" (which
+means domestic violence here). PostgreSQL drops an alternative holding a stop word, so terms
+such as "Help Escape Violence" are named by their other words ("escape violence").
 """
 
 from __future__ import annotations
@@ -42,12 +52,38 @@ SEED: tuple[tuple[str, str], ...] = (
     ("sober living", "recovery housing"),
     ("halfway house", "transitional housing"),
     ("iop", "intensive outpatient"),
+    # ...and as 211 directories name it (Miami AIRS, Maryland iCarol, Open Eligibility)
+    ("drug treatment", "substance use treatment"),
+    ("addiction treatment", "substance use treatment"),
+    ("substance use treatment", "addiction recovery"),
+    ("substance abuse", "substance use"),
+    ("drug abuse", "substance use"),
+    ("alcohol abuse", "alcohol use"),
+    ("aa", "12 step"),
+    ("na", "12 step"),
+    ("mat", "medication assisted therapy"),
+    ("vivitrol", "naltrexone"),
+    ("halfway house", "recovery home"),
+    # harm reduction
+    ("narcan", "harm reduction"),
+    ("naloxone", "harm reduction"),
+    ("overdose", "naloxone"),
+    ("needle exchange", "harm reduction"),
+    ("syringe services", "harm reduction"),
+    ("syringe exchange", "syringe services"),
+    ("fentanyl test strips", "harm reduction"),
+    ("test strips", "fentanyl test strips"),
     # shelter and housing
     ("shelter", "emergency shelter"),
     ("bed", "shelter"),
     ("beds", "shelter"),
     ("sleep", "shelter"),
     ("place to stay", "shelter"),
+    ("place to sleep", "shelter"),
+    ("somewhere to sleep", "shelter"),
+    ("nowhere to sleep", "shelter"),
+    ("homeless shelter", "emergency shelter"),
+    ("cold weather shelter", "warming center"),
     ("homeless", "homelessness"),
     ("homeless", "unhoused"),
     ("warming center", "emergency shelter"),
@@ -76,6 +112,12 @@ SEED: tuple[tuple[str, str], ...] = (
     ("food stamps", "snap"),
     ("ebt", "snap"),
     ("wic", "women infants and children"),
+    ("wic", "special supplemental nutrition program"),
+    ("food stamps", "food benefits"),
+    ("snap", "food benefits"),
+    ("pantry", "food pantry"),
+    ("hungry", "free meals"),
+    ("hungry", "food pantry"),
     ("baby formula", "infant formula"),
     # hygiene and basic needs
     ("shower", "showers"),
@@ -100,6 +142,14 @@ SEED: tuple[tuple[str, str], ...] = (
     ("trafficking", "human trafficking"),
     ("safe house", "domestic violence shelter"),
     ("restraining order", "protection order"),
+    ("domestic violence", "escape violence"),
+    ("domestic violence", "intimate partner violence"),
+    ("family violence", "domestic violence"),
+    ("battered women", "domestic violence"),
+    ("dv shelter", "domestic violence shelter"),
+    ("safe house", "safe housing"),
+    ("child abuse", "child protective services"),
+    ("elder abuse", "adult protective services"),
     # health and mental health
     ("counseling", "therapy"),
     ("counselling", "counseling"),
@@ -110,6 +160,11 @@ SEED: tuple[tuple[str, str], ...] = (
     ("suicide", "crisis line"),
     ("hotline", "crisis line"),
     ("988", "crisis line"),
+    ("suicide", "suicide prevention"),
+    ("suicidal", "suicide"),
+    ("mobile crisis", "crisis intervention"),
+    ("mental health crisis", "psychiatric emergency services"),
+    ("psych ward", "psychiatric emergency services"),
     ("doctor", "primary care"),
     ("clinic", "health center"),
     ("free clinic", "community health center"),

@@ -83,3 +83,46 @@ def test_an_added_synonym_widens_the_next_search(api, make_service, db):
     assert names(api(q="crashpad")) == ["Harbor Night Shelter"]
     assert remove_synonym(db, "crashpad", "shelter") == 1
     assert names(api(q="crashpad")) == []
+
+
+# What a person in crisis or an officer types -> how a 211 directory (Miami's AIRS names,
+# Maryland's iCarol categories) or Open Eligibility names the service.
+LAY_WORDS = [
+    ("narcan", "Eastside Naloxone Distribution", "Free naloxone kits and training."),
+    ("needle exchange", "Harbor Syringe Services", "Syringe services program, walk in."),
+    ("fentanyl test strips", "Harm Reduction Outreach", "Harm reduction supplies and education."),
+    ("place to sleep", "Union Emergency Shelter", "Emergency shelter for single adults."),
+    ("drug treatment", "Bay Substance Use Treatment", "Outpatient substance use treatment."),
+    ("addiction treatment", "Northside Addiction & Recovery", "Peer recovery coaching."),
+    ("substance abuse", "Westside Substance Use Clinic", "Counseling for substance use."),
+    ("aa", "Tuesday 12-Step Meeting", "A 12-step group that meets weekly."),
+    ("halfway house", "Maple Recovery Home", "A recovery home for men."),
+    ("suicide", "County Suicide Prevention Line", "Call or text any time."),
+    ("mental health crisis", "Psychiatric Emergency Services Unit", "Walk-in evaluation."),
+    ("dv", "Safe Harbor Help Escape Violence", "Help escape violence, safety planning."),
+    ("safe house", "Confidential Safe Housing", "Safe housing for survivors."),
+    ("food stamps", "Food Benefits Enrollment", "Apply for food benefits."),
+    ("snap", "Food Benefits Enrollment", "Apply for food benefits."),
+    ("wic", "Special Supplemental Nutrition Program", "For women, infants and children."),
+    ("pantry", "Church Food Pantry", "Groceries on Saturdays."),
+    ("hungry", "Downtown Free Meals", "Free meals every evening."),
+]
+
+
+def test_lay_words_find_the_names_211_directories_use(api, make_service):
+    for _typed, name, description in {(n, d): (t, n, d) for t, n, d in LAY_WORDS}.values():
+        make_service(name, description=description)
+    make_service("Riverside Domestic Violence Shelter", description="Safe shelter from abuse.")
+    for typed, name, _ in LAY_WORDS:
+        assert name in names(api(q=typed)), typed
+
+
+def test_a_phrase_in_the_table_is_read_whole(api, make_service):
+    """'substance abuse' is substance use, not 'abuse' (which widens to domestic violence);
+    'test' in 'fentanyl test strips' is not corrected to another word."""
+    make_service("Westside Substance Use Clinic", description="Counseling for substance use.")
+    make_service("Riverside Domestic Violence Shelter", description="Safe shelter from abuse.")
+    assert names(api(q="substance abuse")) == ["Westside Substance Use Clinic"]
+    body = api(q="fentanyl test strips")
+    assert body["query"]["corrections"] == {}
+    assert body["query"]["terms"] == ["fentanyl test strips"]
