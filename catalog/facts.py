@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import phrases
+from catalog import rules
 from catalog.models import Address, Location, Schedule, Service, ServiceCapacity
-from hours import OpenState, describe, most_specific, open_state
+from hours import OpenState, describe, most_specific
 
 # Open Eligibility situations whose name alone reads badly after "Only for".
 _PLAIN: dict[str, str] = {
@@ -55,7 +56,9 @@ def schedule_rows(service: Service) -> list[dict[str, Any]]:
 
 
 def open_now(service: Service, at: dt.datetime, tz: str) -> OpenState:
-    return open_state(schedule_rows(service), at, tz)
+    """Open at ``at`` by the rule search and matching use (``rules.open_state``): the
+    service's hours in its own zone, which is the deployment's unless its rows say otherwise."""
+    return rules.open_state(schedule_rows(service), at, tz)
 
 
 def weekly_hours(service: Service) -> list[str]:
@@ -90,27 +93,66 @@ def _term_words(attr: Any) -> str:
 
 @dataclass(frozen=True)
 class Eligibility:
+    """Who may come and on what terms, as the rules in ``catalog.rules`` decide them."""
+
     only_for: list[str]
     especially_for: list[str]
     insurance: list[str]
     pets: bool | None
+    genders: frozenset[str] = frozenset()  # empty: anyone
+    plans: frozenset[str] | None = None  # rules.plans_accepted; None: not stated
+    cost: str | None = None  # rules.cost: "free", "sliding" or None
+    documents: tuple[rules.Document, ...] = ()
+    id_bar: rules.Document | None = None
+
+
+def _term(attr: Any) -> tuple[str | None, str | None]:
+    term = attr.taxonomy_term
+    return (term.code, term.name) if term is not None else (None, attr.value)
+
+
+def _fee_text(service: Service) -> str:
+    return " ".join(x for x in (service.fees, service.fees_description) if x)
+
+
+def _all_term_names(service: Service) -> list[str]:
+    return [a.taxonomy_term.name for a in service.attributes if a.taxonomy_term is not None]
 
 
 def eligibility(service: Service) -> Eligibility:
     """Restrictions ("only for") apart from audiences ("especially for"), in plain words."""
-    only, especially, plans = [], [], []
-    pets: bool | None = None
+    only, especially, other_plans = [], [], []
+    restricting: list[tuple[str | None, str | None]] = []
+    payment: list[tuple[str | None, str | None, str | None]] = []
+    pets: list[str | None] = []
     for attr in service.attributes:
         kind = (attr.link_type or "").lower()
         if kind == "eligibility":
             only.append(_term_words(attr))
+            restricting.append(_term(attr))
         elif kind == "audience":
             especially.append(_term_words(attr))
-        elif kind == "insurance":
-            plans.append(phrases.plan(attr.value or ""))
+        elif kind in rules.PAYMENT_LINKS:
+            name = attr.taxonomy_term.name if attr.taxonomy_term is not None else None
+            payment.append((kind, attr.value, name))
+            if rules.plan_of(attr.value, name) is None and attr.value:
+                other_plans.append(attr.value)
         elif kind == "pets":
-            pets = (attr.value or "").lower() in ("yes", "true", "allowed")
-    return Eligibility(only, especially, [p for p in plans if p], pets)
+            pets.append(attr.value)
+    plans = rules.plans_accepted(payment)
+    docs = rules.documents(d.document for d in service.required_documents)
+    options = [(c.option, c.amount, c.amount_description) for c in service.cost_options]
+    return Eligibility(
+        only_for=only,
+        especially_for=especially,
+        insurance=[phrases.plan(p) for p in sorted(plans or ()) if p != "none"] + other_plans,
+        pets=rules.pets_allowed(pets),
+        genders=rules.admitted_genders(restricting, service.eligibility_description),
+        plans=plans,
+        cost=rules.cost(options, _fee_text(service), _all_term_names(service)),
+        documents=docs,
+        id_bar=rules.id_bar(docs),
+    )
 
 
 def service_types(service: Service) -> list[str]:
@@ -128,7 +170,7 @@ class Capacity:
     available: float
     maximum: float | None
     unit: str
-    updated: dt.datetime
+    updated: dt.datetime | None
     stale: bool
 
     @property
@@ -140,9 +182,8 @@ def capacities(service: Service, now: dt.datetime, stale_hours: float) -> list[C
     """Each reported figure with its age; older than `stale_hours` is stale, not truth."""
     out = []
     for cap in service.capacities:
-        updated = cap.updated if cap.updated.tzinfo else cap.updated.replace(tzinfo=dt.UTC)
-        stale = now - updated > dt.timedelta(hours=stale_hours)
-        out.append(Capacity(cap.available, cap.maximum, _unit_name(cap), updated, stale))
+        fact = rules.free_places(_unit_name(cap), cap.available, cap.maximum, cap.updated, now, stale_hours)
+        out.append(Capacity(fact.available, fact.maximum, _unit_name(cap), fact.updated, fact.stale))
     return out
 
 

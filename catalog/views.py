@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
+import hours
 from catalog import facts, queries
 from kernel.db import get_session
 
@@ -25,17 +26,30 @@ def _uuid(value: str) -> uuid.UUID:
         abort(404, "No record has that id.")
 
 
+def _moment(tz: str) -> dt.datetime | None:
+    """``?at=2026-11-26T12:00``: show the hours as they are then (no offset: the deployment's
+    zone), as the search and match APIs' ``at`` do."""
+    value = (request.args.get("at") or "").strip()
+    if not value:
+        return None
+    try:
+        return hours.moment(value, tz)
+    except ValueError:
+        abort(400, f"at must be a date and time such as 2026-05-01T23:30, not {value[:40]!r}.")
+
+
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Any:
     svc = queries.service_page(get_session(), _uuid(service_id))
     if svc is None:
         abort(404, "No service has that id.")
     now, cfg = _now(), current_app.config
+    at = _moment(cfg["TIMEZONE"]) or now
     return render_template(
         "resources/service.html",
         service=svc,
         now=now,
-        open=facts.open_now(svc, now, cfg["TIMEZONE"]),
+        open=facts.open_now(svc, at, cfg["TIMEZONE"]),
         hours=facts.weekly_hours(svc),
         holidays=facts.holiday_hours(svc),
         ages=facts.ages(svc),

@@ -30,7 +30,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from hours.describe import describe
 from hours.rows import DAY, DAY_ABBR, NO, YES, ScheduleRow
 
-__all__ = ["OpenState", "ScheduleRow", "describe", "is_open", "most_specific", "open_during", "open_state"]
+__all__ = [
+    "OpenState", "ScheduleRow", "describe", "is_open", "moment", "most_specific", "open_during", "open_state",
+]  # fmt: skip
 
 HORIZON_DAYS = 8
 RowsArg = Iterable["ScheduleRow | Mapping[str, Any]"]
@@ -285,3 +287,12 @@ def open_during(rows: RowsArg, start: datetime, end: datetime, tz: str | None = 
                 return True
             maybe = True
     return None if maybe else False
+
+
+def moment(value: str, tz: str) -> datetime:
+    """An ISO 8601 date-time a person or client asks about (``at=``); without an offset it is
+    read in the zone ``tz`` (the deployment's), so every endpoint reads "2026-05-01T23:30" alike.
+    Raises ValueError for text that is not one."""
+    text = value.strip()
+    at = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in text else text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=_named_zone(tz))

@@ -210,6 +210,11 @@ class ScheduleRow:
         plain = unbounded and self.interval == 1 and self.freq != "MONTHLY" and bool(self._days)
         object.__setattr__(self, "_plain", plain and not (self._nth or self._mdays))
 
+    @property
+    def utc_offset(self) -> int | None:
+        """The UTC offset in minutes the row states (its ``timezone`` or a time suffix)."""
+        return self._offset
+
     def _compute_span(self) -> tuple[int, int] | None:
         start, end = self._open, self._close
         if start is None or end is None or self.closed:

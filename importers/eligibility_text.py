@@ -16,6 +16,8 @@ import re
 import uuid
 from typing import Any
 
+from catalog import rules
+
 NAMESPACE = uuid.UUID("0b9f3c2e-7d43-5d5e-8a2c-6a4c1f0e9b21")
 TAXONOMY_ID = str(uuid.uuid5(NAMESPACE, "taxonomy"))
 
@@ -39,8 +41,6 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (r"disabilit(?:y|ies)|disabled", "20017", "Disability"),
     (r"substance (?:use|abuse|dependency)|addiction", "20050", "Substance Dependency"),
 )
-_WOMEN = re.compile(r"\b(women|woman|females?|girls?|mothers)\b", re.IGNORECASE)
-_MEN = re.compile(r"\b(men|man|males?|boys?|fathers)\b", re.IGNORECASE)
 _COMPILED = [(re.compile(rf"\b(?:{p})\b", re.IGNORECASE), code, name) for p, code, name in RULES]
 _RANGE = re.compile(
     r"\b(?:ages?\s*)?(\d{1,2})\s*(?:-|–|to|through)\s*(\d{1,2})\s*(?:years?|yrs?|y/?o)?", re.IGNORECASE
@@ -59,11 +59,8 @@ _AGE_CONTEXT = re.compile(
 def situations(text: str) -> dict[str, str]:
     """Open Eligibility codes (code -> name) named without ambiguity in the text."""
     out: dict[str, str] = {}
-    women, men = bool(_WOMEN.search(text)), bool(_MEN.search(text))
-    if women and not men:
-        out["20036"] = "Women"
-    elif men and not women:
-        out["20037"] = "Men"
+    for gender in rules.genders_named(text):  # the one reading of a gender in prose
+        out[rules.CODE_OF_GENDER[gender]] = {"female": "Women", "male": "Men"}[gender]
     for pattern, code, name in _COMPILED:
         if pattern.search(text):
             out[code] = name

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import geo
+from catalog import rules
 from matching import eligibility, scoring
-from matching.types import Candidate, ClientNeeds, Exclusion, Match, Ranking, Status
+from matching.types import Candidate, Check, ClientNeeds, Exclusion, Facts, Match, Ranking, Status
 from matching.weights import Weights
 
 
@@ -48,11 +50,12 @@ def rank(
             needs, cand, at, now, dist, client_codes, stale_after or eligibility.CAPACITY_FRESH_FOR
         )
         checks = eligibility.evaluate(ctx)
+        facts = _facts(ctx, checks)
         fails = [c.reason or c.rule for c in checks if c.status is Status.FAIL]
         if fails:
-            excluded.append(Exclusion(cand.service_id, cand.location_id, cand.name, fails))
+            excluded.append(Exclusion(cand.service_id, cand.location_id, cand.name, fails, facts))
             continue
-        match = scoring.score(ctx, checks, w_plain)
+        match = replace(scoring.score(ctx, checks, w_plain), facts=facts)
         key = (
             -match.score,
             -match.components.get("stated", 0.0),
@@ -68,6 +71,31 @@ def rank(
     if limit is not None:
         matches = matches[:limit]
     return Ranking(matches, excluded)
+
+
+def _facts(ctx: eligibility.Context, checks: list[Check]) -> Facts:
+    """The values the answer states beside its reasons, decided by ``catalog.rules``."""
+    hours = ctx.stale_after.total_seconds() / 3600
+    places = []
+    for c in ctx.cand.capacity:
+        f = rules.free_places(c.unit, c.available, c.maximum, c.updated, ctx.now, hours)
+        places.append(
+            {
+                "unit": f.unit,
+                "available": _num(f.available),
+                "maximum": _num(f.maximum),
+                "updated": f.updated.isoformat() if f.updated else None,
+                "age_hours": round(f.age_hours, 2) if f.age_hours is not None else None,
+                "stale": f.stale,
+            }
+        )
+    return Facts(ctx.open_state().open, tuple(places), tuple(checks))
+
+
+def _num(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
 
 
 def _distances(needs: ClientNeeds, cands: Sequence[Candidate]) -> list[float | None]:

@@ -8,7 +8,6 @@ service is kept and flagged, never silently passed or failed. Rules are plain fu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,16 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import geo
-import hours
+from catalog import rules
 from matching import populations as pop
 from matching import reasons
 from matching.fit import need_fit
 from matching.types import Area, Candidate, Check, ClientNeeds, Status
 
 CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
-_ID_WORDS = re.compile(
-    r"\b(id|i\.d\.|identification|photo id|driver'?s licen[cs]e|passport|state id)\b", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -52,16 +48,16 @@ class Context:
         return self.memo["fit"]  # type: ignore[no-any-return]
 
     def open_state(self) -> Any:
-        """``hours.open_state`` at the time needed, computed once."""
+        """``rules.open_state`` at the time needed (the rule the page and search use), once."""
         if "state" not in self.memo:
-            self.memo["state"] = hours.open_state(self.cand.schedules, self.at, self.cand.tz)
+            self.memo["state"] = rules.open_state(self.cand.schedules, self.at, self.cand.tz)
         return self.memo["state"]
 
     def open_tonight(self) -> bool | None:
         if "tonight" not in self.memo:
             start, end = tonight(self.at, self.cand.tz)
             rows = self.cand.schedules
-            self.memo["tonight"] = hours.open_during(rows, start, end, self.cand.tz)
+            self.memo["tonight"] = rules.open_during(rows, start, end, self.cand.tz)
         return self.memo["tonight"]  # type: ignore[no-any-return]
 
 
@@ -122,7 +118,7 @@ def age_range(ctx: Context) -> Iterable[Check]:
     text = reasons.age_range(lo, hi)
     if age is None:
         yield Check("age", Status.UNCHECKED, f"{text}; age not given")
-    elif (lo is not None and age < lo) or (hi is not None and age > hi):
+    elif rules.age_admitted(lo, hi, age) is False:
         yield Check("age", Status.FAIL, f"{text}; client is {age}")
     else:
         yield Check("age", Status.PASS, text)
@@ -178,17 +174,24 @@ def _covers(area: Area, lat: float, lon: float) -> bool | None:
 
 
 def documents(ctx: Context) -> Iterable[Check]:
-    docs = ctx.cand.required_documents
-    needs_id = [d for d in docs if _ID_WORDS.search(d)]
+    """An ID bars a person without one only when the provider does not help to get it
+    (``rules.id_bar``); "Photo ID (or help getting one)" passes, with the note."""
+    docs = rules.documents(ctx.cand.required_documents)
+    bar = rules.id_bar(docs)
+    helped = next((d for d in docs if d.identity and d.help_offered), None)
     if ctx.needs.has_id is None:
-        if needs_id:
-            yield Check("documents", Status.UNCHECKED, f"asks for {needs_id[0]}")
+        if bar or helped:
+            yield Check("documents", Status.UNCHECKED, f"asks for {(bar or helped).text}")  # type: ignore[union-attr]
         return
-    if needs_id and not ctx.needs.has_id:
-        yield Check("documents", Status.FAIL, f"asks for {needs_id[0]}; client has no ID")
-    elif not docs and not ctx.needs.has_id:
+    if ctx.needs.has_id:
+        return
+    if bar:
+        yield Check("documents", Status.FAIL, f"asks for {bar.text}; client has no ID")
+    elif helped:
+        yield Check("documents", Status.PASS, f"helps to get ID: {helped.text}")
+    elif not docs:
         yield Check("documents", Status.NOT_STATED, "documents needed")
-    elif not ctx.needs.has_id:
+    else:
         yield Check("documents", Status.PASS, "no ID needed")
 
 
@@ -258,7 +261,8 @@ def capacity(ctx: Context) -> Iterable[Check]:
 
 
 def _is_fresh(updated: datetime | None, now: datetime, stale_after: timedelta) -> bool:
-    return updated is not None and now - updated <= stale_after
+    hours = stale_after.total_seconds() / 3600
+    return not rules.free_places(None, 0, None, updated, now, hours).stale
 
 
 def pets(ctx: Context) -> Iterable[Check]:

@@ -20,6 +20,7 @@ from sqlalchemy import String, bindparam, func, literal_column, or_, select, typ
 from sqlalchemy.orm import Session
 
 import geo
+from catalog import rules
 from catalog.models import (
     Accessibility,
     Attribute,
@@ -43,20 +44,6 @@ from matching.types import Area, Candidate, Capacity, ReferralStats
 # Referral history per service: {service_id: (total, accepted, completed)}.
 FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int]]]
 
-_INSURANCE_WORDS = {
-    "medicaid": "medicaid",
-    "medicare": "medicare",
-    "private": "private",
-    "private insurance": "private",
-    "commercial": "private",
-    "none": "none",
-    "uninsured": "none",
-    "self-pay": "none",
-    "self pay": "none",
-    "sliding scale": "none",
-    "free": "none",
-}
-_INSURANCE_LINKS = ("insurance", "payment_accepted", "insurance_accepted")
 Run = Callable[[str, Callable[["Ids"], Any]], Any]  # executes a named statement with the ids
 _SCHEDULE_FIELDS = tuple(c.key for c in Schedule.__table__.columns if c.key not in ("id",))
 
@@ -112,6 +99,9 @@ def row_select(ids: Ids) -> Any:
             Service.minimum_age,
             Service.maximum_age,
             Service.assured_date,
+            Service.eligibility_description,
+            Service.fees,
+            Service.fees_description,
             Location.name.label("location_name"),
             Location.latitude.label("lat"),
             Location.longitude.label("lon"),
@@ -164,6 +154,11 @@ def candidates(
         if r.location_name and r.location_name != r.name:
             name = f"{r.name} — {r.location_name}"
         text = " ".join(x for x in (r.name, r.description, *a.term_names.values()) if x).lower()
+        # Who may come and what it costs, by the rules the page and search use.
+        genders = rules.admitted_genders(a.restricting, r.eligibility_description)
+        eligible = {c for c in a.eligibility if c not in rules.GENDER_CODES}
+        eligible |= {rules.CODE_OF_GENDER[g] for g in genders}
+        fee_text = " ".join(x for x in (r.fees, r.fees_description) if x)
         out.append(
             Candidate(
                 service_id=ids.canon(r.service_id),
@@ -177,18 +172,18 @@ def candidates(
                 text=text,
                 minimum_age=r.minimum_age,
                 maximum_age=r.maximum_age,
-                eligibility=frozenset(a.eligibility),
+                eligibility=frozenset(eligible),
                 audience=frozenset(a.audience),
                 service_areas=tuple(areas.get(r.sal_id, ()) or areas.get(r.service_id, ())),
                 required_documents=tuple(docs.get(r.service_id, ())),
-                insurance=frozenset(a.insurance) if a.insurance else None,
-                cost=costs.get(r.service_id),
+                insurance=rules.plans_accepted(a.payment),
+                cost=rules.cost(costs.get(r.service_id, ()), fee_text, a.all_names),
                 schedules=_pick_schedules(schedules, r),
                 tz=tz,
                 capacity=tuple(caps.get(r.service_id, ())),
                 languages=frozenset(langs.get(r.service_id, set()) | langs.get(r.location_id, set())),
                 accessibility=tuple(access.get(r.location_id, ())),
-                pets=a.pets,
+                pets=rules.pets_allowed(a.pets),
                 assured_date=r.assured_date,
                 referrals=referrals.get(r.service_id),
             )
@@ -197,14 +192,18 @@ def candidates(
 
 
 class _Attrs:
-    __slots__ = ("term_names", "eligibility", "audience", "insurance", "pets")
+    """A service's attributes as the rules in ``catalog.rules`` read them."""
+
+    __slots__ = ("term_names", "eligibility", "audience", "restricting", "payment", "pets", "all_names")
 
     def __init__(self) -> None:
         self.term_names: dict[str, str] = {}
         self.eligibility: set[str] = set()
         self.audience: set[str] = set()
-        self.insurance: set[str] = set()
-        self.pets: bool | None = None
+        self.restricting: list[tuple[str | None, str | None]] = []  # (code, name) of eligibility terms
+        self.payment: list[tuple[str | None, str | None, str | None]] = []
+        self.pets: list[str | None] = []
+        self.all_names: list[str] = []
 
 
 def _attributes_stmt(ids: Ids) -> Any:
@@ -228,18 +227,20 @@ def _attributes(run: Run) -> dict[Any, _Attrs]:
     for link_id, link_type, value, term_id, code, name in run("attributes", _attributes_stmt):
         a = out[link_id]
         kind = (link_type or "").strip().lower()
+        if name:
+            a.all_names.append(name)
         if kind in ("eligibility", "audience"):
+            if kind == "eligibility":
+                a.restricting.append((code, name) if term_id is not None else (None, value))
             sit = pop.code_for_term(code, name)
             if sit:
                 (a.eligibility if kind == "eligibility" else a.audience).add(sit)
             continue
-        if kind in _INSURANCE_LINKS:
-            plan = _INSURANCE_WORDS.get((value or name or "").strip().lower())
-            if plan:
-                a.insurance.add(plan)
+        if kind in rules.PAYMENT_LINKS:
+            a.payment.append((kind, value, name))
             continue
         if kind == "pets":
-            a.pets = (value or "yes").strip().lower() in ("yes", "true", "1", "allowed")
+            a.pets.append(value)
             continue
         if term_id is not None:
             a.term_names[str(term_id)] = name or code or str(term_id)
@@ -343,10 +344,7 @@ def _capacity_stmt(ids: Ids) -> Any:
 def _capacity(run: Run) -> dict[Any, list[Capacity]]:
     out: dict[Any, list[Capacity]] = defaultdict(list)
     for service_id, unit, available, maximum, updated in run("capacity", _capacity_stmt):
-        unit_name = (unit or "").strip()
-        if unit_name and not unit_name.endswith("s"):
-            unit_name += "s"
-        out[service_id].append(Capacity(unit_name or None, available, maximum, updated))
+        out[service_id].append(Capacity((unit or "").strip() or None, available, maximum, updated))
     return out
 
 
@@ -409,15 +407,11 @@ def _costs_stmt(ids: Ids) -> Any:
     ).where(ids.in_(CostOption.service_id, "service_ids"))
 
 
-def _costs(run: Run) -> dict[Any, str]:
-    """ "free" when a cost option is free (amount 0 or says so), else "sliding" for a scale."""
-    out: dict[Any, str] = {}
+def _costs(run: Run) -> dict[Any, list[tuple[Any, Any, Any]]]:
+    """Cost options (option, amount, description) per service, for ``rules.cost``."""
+    out: dict[Any, list[tuple[Any, Any, Any]]] = defaultdict(list)
     for service_id, option, amount, description in run("costs", _costs_stmt):
-        text = f"{option or ''} {description or ''}".lower()
-        if amount == 0 or "free" in text.split() or "no cost" in text:
-            out[service_id] = "free"
-        elif "sliding" in text and out.get(service_id) != "free":
-            out[service_id] = "sliding"
+        out[service_id].append((option, amount, description))
     return out
 
 

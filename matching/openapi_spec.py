@@ -9,6 +9,39 @@ from matching.weights import DEFAULTS
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
+
+# The values each answer states beside its sentences, decided by catalog.rules (the same
+# rules the service page and search use).
+_FACTS: dict[str, Any] = {
+    "open_now": {"type": ["boolean", "null"], "description": "Open at `at` (null: hours not stated)."},
+    "capacity": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "unit": {"type": ["string", "null"]},
+                "available": {"type": "number"},
+                "maximum": {"type": ["number", "null"]},
+                "updated": {"type": ["string", "null"], "format": "date-time"},
+                "age_hours": {"type": ["number", "null"]},
+                "stale": {"type": "boolean"},
+            },
+        },
+    },
+    "checks": {
+        "type": "array",
+        "description": "Each hard rule's outcome: pass, fail, not_stated or unchecked.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "rule": {"type": "string"},
+                "status": {"enum": ["pass", "fail", "not_stated", "unchecked"]},
+                "reason": {"type": ["string", "null"]},
+            },
+        },
+    },
+}
+
 SCHEMAS: dict[str, Any] = {
     "MatchRequest": {
         "type": "object",
@@ -60,7 +93,18 @@ SCHEMAS: dict[str, Any] = {
             },
             "radius_km": {"type": "number", "exclusiveMinimum": 0, "maximum": 500, "default": 25},
             "urgency": {"enum": list(URGENCIES)},
-            "at": {"type": "string", "format": "date-time", "description": "Default: now."},
+            "at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "Default: now. Without an offset: the deployment's wall clock, as in search.",
+            },
+            "services": {
+                "type": "array",
+                "items": {"type": "string", "format": "uuid"},
+                "maxItems": 500,
+                "description": "Rank only these services, at each of their locations, whatever the needs "
+                "and the distance (check named services for this client).",
+            },
             "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20},
             "weights": {
                 "type": "object",
@@ -95,6 +139,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Rules the client's details could not settle.",
             },
             "distance_km": {"type": ["number", "null"]},
+            **_FACTS,
         },
     },
     "Exclusion": {
@@ -105,6 +150,7 @@ SCHEMAS: dict[str, Any] = {
             "location_id": {"type": ["string", "null"], "format": "uuid"},
             "name": {"type": "string"},
             "reasons": {"type": "array", "items": {"type": "string"}},
+            **_FACTS,
         },
     },
     "MatchResult": {

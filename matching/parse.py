@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from matching import populations as pop
@@ -19,6 +20,7 @@ from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.weights import Weights, WeightsError
 
 MAX_NEEDS = 10
+MAX_SERVICES = 500
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 20
 DEFAULT_RADIUS_KM = 25.0
@@ -52,7 +54,8 @@ class MatchRequest:
     lon: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     urgency: str | None = None
-    at: datetime | None = None
+    at: datetime | None = None  # naive: the deployment's wall clock (find_matches reads it there)
+    services: tuple[str, ...] = ()  # only these services' locations are ranked
     limit: int = DEFAULT_LIMIT
     weights: Mapping[str, float] = field(default_factory=dict)
 
@@ -87,6 +90,7 @@ def parse_request(body: Any, base_weights: Mapping[str, float] | None = None) ->
         radius_km=_radius(body.get("radius_km")),
         urgency=_choice(body.get("urgency"), URGENCIES, "urgency"),
         at=_at(body.get("at")),
+        services=_services(body.get("services")),
         limit=_limit(body.get("limit")),
         weights=weights,
     )
@@ -215,7 +219,23 @@ def _at(raw: Any) -> datetime | None:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
         raise InvalidField("at", "at must be an ISO 8601 date-time such as 2026-01-31T21:00:00Z") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value
+
+
+def _services(raw: Any) -> tuple[str, ...]:
+    if raw is None or raw == []:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise InvalidField("services", "services must be a list of service ids")
+    if len(raw) > MAX_SERVICES:
+        raise InvalidField("services", f"services may list at most {MAX_SERVICES} ids")
+    out = []
+    for i, item in enumerate(raw):
+        try:
+            out.append(str(uuid.UUID(item.strip())))
+        except ValueError:
+            raise InvalidField(f"services[{i}]", f"services[{i}]: {item!r} is not a service id") from None
+    return tuple(dict.fromkeys(out))
 
 
 def _limit(raw: Any) -> int:

@@ -26,7 +26,7 @@ from matching.parse import InvalidField
 from matching.points import Points
 from matching.types import Candidate, ClientNeeds, Need
 
-__all__ = ["MAX_CANDIDATES", "FollowThrough", "gather", "resolve_needs"]
+__all__ = ["MAX_CANDIDATES", "FollowThrough", "gather", "gather_services", "resolve_needs"]
 
 MAX_CANDIDATES = 60  # the nearest this many fitting service locations are ranked
 _WORD = re.compile(r"[\w'-]+")
@@ -120,6 +120,22 @@ def gather(
     if not rows:
         return []
     return facts.candidates(session, rows, tz, follow_through)
+
+
+def gather_services(
+    session: Session,
+    service_ids: Sequence[str],
+    *,
+    tz: str | None = None,
+    follow_through: FollowThrough | None = None,
+) -> list[Candidate]:
+    """The candidates of these services, at each of their locations, whatever the needs and
+    the distance (a worker checking named services for one client)."""
+    wanted = [uuid.UUID(s) for s in service_ids]
+    stmt = select(ServiceAtLocation.id).where(ServiceAtLocation.service_id.in_(wanted))
+    sal_ids = list(session.scalars(stmt.order_by(ServiceAtLocation.id)))
+    rows = facts.rows_for(session, sal_ids) if sal_ids else []
+    return facts.candidates(session, rows, tz, follow_through) if rows else []
 
 
 def _base_rows(session: Session, needs: ClientNeeds) -> list[Any]:

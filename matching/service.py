@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +18,15 @@ import geo
 from matching.core import rank
 from matching.parse import InvalidField, MatchRequest
 from matching.points import PointsCache
-from matching.queries import FollowThrough, gather, resolve_needs
+from matching.queries import FollowThrough, gather, gather_services, resolve_needs
 from matching.types import ClientNeeds, Ranking
+
+
+def _local(at: datetime | None, tz: str | None) -> datetime | None:
+    """A moment without an offset is the deployment's wall clock, as search and the pages read it."""
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=ZoneInfo(tz) if tz else UTC)
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,13 @@ def find_matches(
         lon=lon,
         radius_km=req.radius_km if lat is not None else None,
         urgency=req.urgency,
-        at=req.at,
+        at=_local(req.at, tz),
     )
     now = now or datetime.now(UTC)
     index = points.get(session) if points is not None else None
-    candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index)
+    if req.services:  # the worker names the services: rank exactly those, wherever they are
+        candidates = gather_services(session, req.services, tz=tz, follow_through=follow_through)
+    else:
+        candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index)
     ranking = rank(needs, candidates, now, req.weights, limit=req.limit, stale_after=stale_after)
     return Outcome(ranking, needs, place)

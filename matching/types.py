@@ -128,6 +128,23 @@ class Candidate:
     referrals: ReferralStats | None = None
 
 
+def _checks(checks: tuple[Check, ...]) -> list[dict[str, Any]]:
+    return [{"rule": c.rule, "status": c.status.value, "reason": c.reason} for c in checks]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read at the asked moment, as values: open or not, and the free places
+    (each figure with its age and whether it is stale, as search and the page give it)."""
+
+    open_now: bool | None = None
+    capacity: tuple[dict[str, Any], ...] = ()
+    checks: tuple[Check, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"open_now": self.open_now, "capacity": list(self.capacity), "checks": _checks(self.checks)}
+
+
 @dataclass(frozen=True)
 class Match:
     service_id: str
@@ -139,6 +156,7 @@ class Match:
     not_stated: list[str]
     to_confirm: list[str]
     distance_km: float | None
+    facts: Facts = field(default_factory=Facts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +169,7 @@ class Match:
             "not_stated": self.not_stated,
             "to_confirm": self.to_confirm,
             "distance_km": self.distance_km,
+            **self.facts.as_dict(),
         }
 
 
@@ -160,6 +179,7 @@ class Exclusion:
     location_id: str | None
     name: str
     reasons: list[str]
+    facts: Facts = field(default_factory=Facts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +187,7 @@ class Exclusion:
             "location_id": self.location_id,
             "name": self.name,
             "reasons": self.reasons,
+            **self.facts.as_dict(),
         }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, true
 from sqlalchemy.engine import Connection
 
+from catalog import rules
 from catalog.models import (
     Accessibility,
     Address,
@@ -41,9 +42,6 @@ from hours import most_specific
 from search.models import search_document, search_document_term
 
 CHUNK = 500
-_FEMALE = re.compile(r"\b(women|woman|female|females|girls?|mothers?|ladies)\b", re.I)
-_MALE = re.compile(r"\b(men|man|male|males|boys?|fathers?)\b", re.I)
-_FREE = re.compile(r"\b(free|no (cost|fee|charge)s?|at no charge|no-cost)\b", re.I)
 _ACCESS = re.compile(r"wheelchair|accessib|\bada\b", re.I)
 _SCHEDULE_FIELDS = (
     "opens_at", "closes_at", "byday", "freq", "interval", "bymonthday", "valid_from", "valid_to",
@@ -251,12 +249,11 @@ def _build_chunk(
     for texts in (*cities.values(), *access.values(), *areas.values()):
         texts.sort()
     co = CostOption.__table__
-    free: set[uuid.UUID] = set()
+    costs: dict[uuid.UUID, list[tuple[Any, Any, Any]]] = defaultdict(list)
     for r in rows_by(
         co, [co.c.service_id, co.c.option, co.c.amount, co.c.amount_description], cond(co.c.service_id, ids)
     ):
-        if r.amount == 0 or _FREE.search(_join(r.option, r.amount_description)):
-            free.add(r.service_id)
+        costs[r.service_id].append((r.option, r.amount, r.amount_description))
     sc = Schedule.__table__
     sched_cols = [
         sc.c.service_id,
@@ -288,7 +285,7 @@ def _build_chunk(
         places = by_service.get(svc.id) or [None]
         for place in places:
             docs.append(
-                _document(svc, place, terms, cities, langs, access, areas, attrs, free,
+                _document(svc, place, terms, cities, langs, access, areas, attrs, costs,
                           sched_sal, sched_service, sched_loc)
             )  # fmt: skip
     return docs
@@ -296,7 +293,7 @@ def _build_chunk(
 
 def _document(
     svc: Any, place: Any, terms: Terms, cities: Any, langs: Any, access: Any, areas: Any,
-    attrs: Any, free: set[uuid.UUID], sched_sal: Any, sched_service: Any, sched_loc: Any,
+    attrs: Any, costs: Any, sched_sal: Any, sched_service: Any, sched_loc: Any,
 ) -> dict[str, Any]:  # fmt: skip
     loc_id = place.location_id if place is not None else None
     links = [svc.id] + ([place.id] if place is not None else []) + ([loc_id] if loc_id else [])
@@ -320,15 +317,22 @@ def _document(
     language_pairs = langs.get(svc.id, []) + (langs.get(loc_id, []) if loc_id else [])
     codes = sorted({c for pair in language_pairs for c in pair if c})
     elig_text = " ".join(elig_words)
-    female, male = bool(_FEMALE.search(elig_text)), bool(_MALE.search(elig_text))
-    gender = "female" if female and not male else "male" if male and not female else ""
+    # Who may come and what it costs, by the rules the page and matching use: the service's
+    # own attributes decide (an audience term restricts nobody).
+    own = attrs.get(svc.id, ())
+    restricting, term_names = [], []
+    for r in own:
+        lineage = terms.cached_lineage(r.taxonomy_term_id) if r.taxonomy_term_id is not None else []
+        code, name = lineage[0] if lineage else (None, r.value)
+        if lineage:
+            term_names.append(name)
+        if (r.link_type or "").lower() == "eligibility":
+            restricting.append((code, name))
+    gender = " ".join(sorted(rules.admitted_genders(restricting, svc.eligibility_description)))
     access_text = " ".join(access.get(loc_id, [])) if loc_id else ""
     tax_text = " ".join(tax_words)
-    is_free = (
-        svc.id in free
-        or bool(_FREE.search(_join(svc.fees, svc.fees_description)))
-        or bool(re.search(r"\bfree\b", tax_text, re.I))
-    )
+    fee_text = _join(svc.fees, svc.fees_description)
+    is_free = rules.cost(costs.get(svc.id, ()), fee_text, term_names) == "free"
     here = (sched_sal.get(place.id) or sched_sal.get((svc.id, loc_id))) if place is not None else None
     rows = most_specific(here, sched_service.get(svc.id), sched_loc.get(loc_id) if loc_id else None)
     area_text = areas.get(svc.id, []) + (areas.get(place.id, []) if place is not None else [])

@@ -34,9 +34,12 @@ PARAMETERS = [
     _param("open_now", _BOOL, "Only services open now (or at `at`)."),
     _param("at", {"type": "string", "format": "date-time"},
            "ISO 8601 date-time: only services open then; read in the deployment's zone without an offset."),
+    _param("hours_at", {"type": "string", "format": "date-time"},
+           "ISO 8601 date-time at which open_now and hours_label are given, without filtering "
+           "(at= also filters); read in the deployment's zone without an offset."),
     _param("language", {"type": "string"}, "A language code (es) or name (Spanish) the service offers."),
     _param("age", {"type": "number", "minimum": 0, "maximum": 130}, "The client's age in years."),
-    _param("gender", {"type": "string", "enum": ["female", "male"]},
+    _param("gender", {"type": "string", "enum": ["female", "male", "transgender", "nonbinary"]},
            "Leaves out services restricted to another gender."),
     _param("free", _BOOL, "Only free services."),
     _param("accessible", _BOOL, "Only locations with accessibility information (e.g. wheelchair access)."),

@@ -7,9 +7,9 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import geo
+import hours
 
 MAX_PER_PAGE = 100
 MAX_RADIUS_KM = 500.0
@@ -20,6 +20,7 @@ _FALSE = {"0", "false", "no", "off", ""}
 _GENDERS = {
     "female": "female", "f": "female", "woman": "female", "women": "female", "girl": "female",
     "male": "male", "m": "male", "man": "male", "men": "male", "boy": "male",
+    "transgender": "transgender", "trans": "transgender", "nonbinary": "nonbinary", "non-binary": "nonbinary",
 }  # fmt: skip
 T = TypeVar("T")
 
@@ -43,6 +44,8 @@ class SearchParams:
     taxonomy: list[str] = field(default_factory=list)
     open_now: bool = False
     at: dt.datetime | None = None
+    # When to evaluate open_now and hours_label without filtering on them (at= filters).
+    hours_at: dt.datetime | None = None
     language: str | None = None
     age: float | None = None
     gender: str | None = None
@@ -94,19 +97,14 @@ def _flag(name: str, value: str | None) -> bool:
     raise ParamError(name, f"{name} must be true or false, got {value!r}")
 
 
-def parse_at(value: str, timezone: str) -> dt.datetime:
+def parse_at(value: str, timezone: str, name: str = "at") -> dt.datetime:
     """ISO 8601 date-time; without an offset it is read in the deployment's time zone."""
     try:
-        at = dt.datetime.fromisoformat(
-            value.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in value else value
-        )
+        return hours.moment(value, timezone)
     except ValueError:
         raise ParamError(
-            "at", f"at must be an ISO 8601 date-time such as 2026-05-01T23:30, got {value!r}"
+            name, f"{name} must be an ISO 8601 date-time such as 2026-05-01T23:30, got {value!r}"
         ) from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(timezone))
-    return at
 
 
 def parse_params(
@@ -144,6 +142,8 @@ def parse_params(
     p.open_now = _flag("open_now", _one(args, "open_now"))
     if at := _one(args, "at"):
         p.at = parse_at(at, timezone)
+    if hours_at := _one(args, "hours_at"):
+        p.hours_at = parse_at(hours_at, timezone, "hours_at")
     if language := _one(args, "language"):
         if not language.replace("-", "").isalpha() or len(language) > 40:
             raise ParamError(
@@ -154,7 +154,8 @@ def parse_params(
         p.age = _number("age", age, 0, 130)
     if gender := _one(args, "gender"):
         if gender.lower() not in _GENDERS:
-            raise ParamError("gender", f"gender must be female or male, got {gender!r}")
+            allowed = "female, male, transgender or nonbinary"
+            raise ParamError("gender", f"gender must be {allowed}, got {gender!r}")
         p.gender = _GENDERS[gender.lower()]
     p.free = _flag("free", _one(args, "free"))
     p.accessible = _flag("accessible", _one(args, "accessible"))

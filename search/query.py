@@ -23,13 +23,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 import geo
+from catalog import rules
 from catalog.models import ServiceCapacity, TaxonomyTerm
-from hours import ScheduleRow, is_open, open_state
+from hours import ScheduleRow
 from search import documents, hooks, synonyms
 from search import text as textq
 from search.candidates import Candidates, SearchCache, catalog, fetch, from_catalog
@@ -86,8 +87,9 @@ def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[A
     if p.age is not None:
         where.append(or_(D.c.min_age.is_(None), D.c.min_age <= p.age))
         where.append(or_(D.c.max_age.is_(None), D.c.max_age >= p.age))
-    if p.gender:
-        where.append(D.c.gender.in_(["", p.gender]))
+    if p.gender:  # the genders a document admits, space-separated; "" admits anyone
+        padded = literal(" ") + D.c.gender + literal(" ")
+        where.append(or_(D.c.gender == "", padded.like(f"% {rules.gender_token(p.gender)} %")))
     if p.free:
         where.append(D.c.free.is_(True))
     if p.accessible:
@@ -105,45 +107,27 @@ def schedule_rows(hours: str) -> tuple[ScheduleRow, ...]:
     return tuple(ScheduleRow.from_mapping(r) for r in json.loads(hours))
 
 
-def zone_for(rows: Sequence[ScheduleRow], at: dt.datetime, deployment: str) -> str | None:
-    """The deployment's zone, unless the rows state a UTC offset it does not have at `at` (a
-    service in another zone): then the rows' own offset is used."""
-    offsets = {r.timezone for r in rows if r.timezone is not None}
-    if not offsets:
-        return deployment
-    local = at.astimezone(geo_zone(deployment))
-    hours = (local.utcoffset() or dt.timedelta()).total_seconds() / 3600
-    return deployment if hours in offsets else None
-
-
-@lru_cache(maxsize=64)
-def geo_zone(name: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
+def _rows(hours: str) -> tuple[ScheduleRow, ...] | None:
+    try:
+        return schedule_rows(hours)
+    except ValueError:
+        return None  # unreadable hours are unknown, never guessed
 
 
 def open_at(hours: str | None, at: dt.datetime, tz: str, cache: dict[str | None, bool | None]) -> bool | None:
+    """Open at `at` by the catalog's rule (the zone included), once per distinct set of hours."""
     if hours in cache:
         return cache[hours]
-    result: bool | None = None
-    if hours:
-        try:
-            rows = schedule_rows(hours)
-            result = is_open(rows, at, zone_for(rows, at, tz))
-        except ValueError:
-            result = None  # unreadable hours are unknown, never guessed
+    rows = _rows(hours) if hours else None
+    result = rules.is_open(rows, at, tz) if rows is not None else None
     cache[hours] = result
     return result
 
 
 def open_label(hours: str, at: dt.datetime, tz: str) -> str:
     """The result card's line ("Open until 17:00", "Closed · opens Mon 09:00")."""
-    try:
-        rows = schedule_rows(hours)
-        return open_state(rows, at, zone_for(rows, at, tz)).label
-    except ValueError:
-        return "Hours not readable"
+    rows = _rows(hours)
+    return rules.open_state(rows, at, tz).label if rows is not None else rules.UNREADABLE.label
 
 
 def _covered(
@@ -247,7 +231,8 @@ def _mask(c: Candidates, p: SearchParams) -> npt.NDArray[np.bool_]:
             keep &= np.isnan(c.min_age) | (c.min_age <= p.age)
             keep &= np.isnan(c.max_age) | (c.max_age >= p.age)
     if p.gender:
-        keep &= c.by_value(c.gender, c.genders, lambda g: g in ("", p.gender))
+        admits = lambda g: rules.gender_admitted(frozenset(g.split()), p.gender)  # noqa: E731
+        keep &= c.by_value(c.gender, c.genders, admits)
     if p.free:
         keep &= c.free
     if p.accessible:
@@ -312,7 +297,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     """Run one search; raises ParamError for a parameter only the catalog can judge (taxonomy)."""
     ctx = ctx or SearchContext()
     now = ctx.now or dt.datetime.now(dt.UTC)
-    at = p.at or now
+    at = p.at or p.hours_at or now
     conn = session.connection()
     index = index_for(conn)
     state = cache_for(index).state(index.generation(conn)) if ctx.cache else None

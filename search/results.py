@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 import geo
 import phrases
+from catalog import rules
 from catalog.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
 from search.models import search_document
 
@@ -31,22 +32,17 @@ def _capacity(
         .order_by(unit.c.name)
     )
     for r in conn.execute(stmt):
-        updated = r.updated
-        if isinstance(updated, str):  # raw SQLite text from a Core select on some drivers
-            updated = dt.datetime.fromisoformat(updated)
-        if updated is not None and updated.tzinfo is None:
-            updated = updated.replace(tzinfo=dt.UTC)
-        age_h = (now - updated).total_seconds() / 3600 if updated else None
+        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, stale_hours)
         out.setdefault(r.service_id, []).append(
             {
-                "unit": r.name,
-                "available": _num(r.available),
-                "maximum": _num(r.maximum),
-                "updated": updated.isoformat() if updated else None,
-                "age_hours": round(age_h, 2) if age_h is not None else None,
-                "stale": age_h is None or age_h > stale_hours,
-                "text": phrases.capacity(_num(r.available) or 0, _num(r.maximum), r.name),
-                "updated_text": phrases.updated(updated, now),
+                "unit": fact.unit,
+                "available": _num(fact.available),
+                "maximum": _num(fact.maximum),
+                "updated": fact.updated.isoformat() if fact.updated else None,
+                "age_hours": round(fact.age_hours, 2) if fact.age_hours is not None else None,
+                "stale": fact.stale,
+                "text": phrases.capacity(_num(fact.available) or 0, _num(fact.maximum), fact.unit),
+                "updated_text": phrases.updated(fact.updated, now),
             }
         )
     return out

@@ -1,0 +1,316 @@
+"""One rule per fact about a service: open now, who may come, pets, payment, documents, places.
+
+The service page (through ``catalog.facts``), the search documents and filters, and matching
+all decide these facts here, so they cannot disagree. The rules read plain values (strings,
+numbers, schedule rows), never ORM objects or rows, because each caller reads the catalog its
+own way: the page walks objects, search and matching read columns in bulk. Pure: no Flask,
+no database (the ranking core of matching calls it too).
+
+Unknown is unknown everywhere: a fact the record does not state is ``None``, never guessed as
+"yes" or "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import hours
+from hours import OpenState, ScheduleRow
+
+# ---------------------------------------------------------------- open now / open at
+
+RowsArg = Iterable["ScheduleRow | Mapping[str, Any]"]
+
+
+@lru_cache(maxsize=64)
+def _offsets_of(zone: str) -> frozenset[int]:
+    """Every UTC offset (minutes) the zone takes in winter or summer, 2000-2040."""
+    tz = ZoneInfo(zone)
+    found = set()
+    for year in range(2000, 2041):
+        for month in (1, 7):
+            offset = dt.datetime(year, month, 15, 12, tzinfo=tz).utcoffset()
+            if offset is not None:
+                found.add(round(offset.total_seconds() / 60))
+    return frozenset(found)
+
+
+def reading_zone(rows: Sequence[ScheduleRow], deployment: str | None) -> str | None:
+    """The zone whose wall clock a service's hours are written in.
+
+    HSDS 3.0 lets a schedule row state only a UTC offset, so a service says where it is by
+    that offset. Rows that state none, or only offsets the deployment's zone takes in some
+    season (-5 or -4 for New York), are local: read in the deployment's zone, daylight saving
+    included. Rows stating an offset the deployment never has (a Pacific hotline at -7 in a
+    New York deployment) are elsewhere: ``None``, and the evaluator reads them at their own
+    offset. Search, the page and matching all read hours through this, so a service is open
+    or closed for all three alike.
+    """
+    offsets = {r.utc_offset for r in rows if r.utc_offset is not None}
+    if not offsets or not deployment:
+        return deployment
+    return deployment if offsets <= _offsets_of(deployment) else None
+
+
+def schedule_rows(rows: RowsArg) -> list[ScheduleRow]:
+    """Rows as evaluated schedule rows; raises ValueError for a row that cannot be read."""
+    return [r if isinstance(r, ScheduleRow) else ScheduleRow.from_mapping(r) for r in rows]
+
+
+UNREADABLE = OpenState(open=None, label="Hours not readable")
+
+
+def open_state(rows: RowsArg, at: dt.datetime, deployment: str | None) -> OpenState:
+    """Open or closed at ``at``, until when, with the card's label. Unreadable hours are
+    unknown, never closed."""
+    try:
+        parsed = schedule_rows(rows)
+        return hours.open_state(parsed, at, reading_zone(parsed, deployment))
+    except ValueError:
+        return UNREADABLE
+
+
+def is_open(rows: RowsArg, at: dt.datetime, deployment: str | None) -> bool | None:
+    """Open at ``at``? ``None`` when the hours are not stated or cannot be read."""
+    try:
+        parsed = schedule_rows(rows)
+        return hours.is_open(parsed, at, reading_zone(parsed, deployment))
+    except ValueError:
+        return None
+
+
+def open_during(rows: RowsArg, start: dt.datetime, end: dt.datetime, deployment: str | None) -> bool | None:
+    """Open at any moment of [start, end] ("tonight")? ``None`` when unknown."""
+    try:
+        parsed = schedule_rows(rows)
+        return hours.open_during(parsed, start, end, reading_zone(parsed, deployment))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- who may come
+
+# Open Eligibility v2 gender situations and the genders they admit ("transgender" is Open
+# Eligibility's gender-diverse umbrella, so it admits nonbinary people too).
+GENDER_CODES: dict[str, str] = {"20036": "female", "20037": "male", "20038": "transgender"}
+CODE_OF_GENDER: dict[str, str] = {v: k for k, v in GENDER_CODES.items()}
+_GENDER_NAMES: dict[str, str] = {"women": "female", "men": "male", "transgender": "transgender"}
+_WOMEN = re.compile(r"\b(women|woman|females?|girls?|mothers?|ladies)\b", re.IGNORECASE)
+_MEN = re.compile(r"\b(men|man|males?|boys?|fathers?)\b", re.IGNORECASE)
+# What a person may say they are, as the gender a service admits.
+_CLIENT_GENDER = {
+    "female": "female", "male": "male", "transgender": "transgender", "nonbinary": "transgender",
+}  # fmt: skip
+
+
+def genders_named(text: str | None) -> frozenset[str]:
+    """The one gender prose restricts to ("Homeless women, 18+"), or none: a text naming both
+    ("men and women") or neither restricts nobody."""
+    if not text:
+        return frozenset()
+    women, men = bool(_WOMEN.search(text)), bool(_MEN.search(text))
+    if women != men:
+        return frozenset({"female" if women else "male"})
+    return frozenset()
+
+
+def gender_of_term(code: str | None, name: str | None) -> str | None:
+    """The gender an Open Eligibility term stands for, by its code or else its name."""
+    if code and code in GENDER_CODES:
+        return GENDER_CODES[code]
+    return _GENDER_NAMES.get((name or "").strip().lower())
+
+
+def admitted_genders(
+    eligibility_terms: Iterable[tuple[str | None, str | None]], eligibility_text: str | None
+) -> frozenset[str]:
+    """Which genders may come (empty: anyone). The service's eligibility terms decide (an
+    "audience" term says whom it serves especially, and restricts nobody); without a
+    gender term, the eligibility text does, read conservatively (``genders_named``)."""
+    coded = {g for code, name in eligibility_terms if (g := gender_of_term(code, name))}
+    return frozenset(coded) if coded else genders_named(eligibility_text)
+
+
+def gender_token(gender: str | None) -> str | None:
+    """The gender a service would have to admit for this person ("nonbinary" -> "transgender")."""
+    return _CLIENT_GENDER.get((gender or "").strip().lower())
+
+
+def gender_admitted(admitted: frozenset[str], gender: str | None) -> bool | None:
+    """May a person of this gender come? ``None`` when the gender is not given and it matters."""
+    if not admitted:
+        return True
+    wanted = gender_token(gender)
+    if wanted is None:
+        return None
+    return wanted in admitted
+
+
+def age_admitted(minimum: float | None, maximum: float | None, age: float | None) -> bool | None:
+    """Within the service's ages (both bounds included)? ``None`` when the age is not given
+    and the service has bounds."""
+    if minimum is None and maximum is None:
+        return True
+    if age is None:
+        return None
+    return (minimum is None or age >= minimum) and (maximum is None or age <= maximum)
+
+
+# ---------------------------------------------------------------- pets
+
+_YES = {"yes", "y", "true", "1", "allowed", "welcome", "pets allowed", "pets welcome"}
+_NO = {"no", "n", "false", "0", "none", "not allowed", "no pets"}
+
+
+def pets_allowed(values: Iterable[str | None]) -> bool | None:
+    """Pets welcome (True), not (False), or not stated (None) from the ``pets`` attributes'
+    values. An attribute without a value, or with a word we cannot read, states nothing."""
+    answer: bool | None = None
+    for value in values:
+        word = (value or "").strip().lower()
+        if word in _YES or word in _NO:
+            answer = word in _YES  # the last readable value wins
+    return answer
+
+
+# ---------------------------------------------------------------- insurance and payment
+
+PAYMENT_LINKS = ("insurance", "payment_accepted", "insurance_accepted")
+PLAN_WORDS: dict[str, str] = {
+    "medicaid": "medicaid",
+    "medicare": "medicare",
+    "private": "private",
+    "private insurance": "private",
+    "commercial": "private",
+    "none": "none",
+    "uninsured": "none",
+    "self-pay": "none",
+    "self pay": "none",
+    "sliding scale": "none",
+    "free": "none",
+}
+_FREE = re.compile(r"\b(free|no (cost|fee|charge)s?|at no charge|no-cost)\b", re.IGNORECASE)
+_SLIDING = re.compile(r"\bsliding\b", re.IGNORECASE)
+
+
+def plan_of(value: str | None, term_name: str | None = None) -> str | None:
+    """The plan ("medicaid", "medicare", "private", "none": self-pay) one payment or insurance
+    attribute names, by its value or else its term's name; ``None`` if neither reads as one."""
+    for word in (value, term_name):
+        plan = PLAN_WORDS.get((word or "").strip().lower())
+        if plan:
+            return plan
+    return None
+
+
+def plans_accepted(attributes: Iterable[tuple[str | None, str | None, str | None]]) -> frozenset[str] | None:
+    """Plans taken, from (link_type, value, term name) of the service's attributes; link types
+    ``insurance``, ``payment_accepted`` and ``insurance_accepted`` all count. ``None``: the
+    service states no plan we can read."""
+    found = {
+        plan
+        for link_type, value, name in attributes
+        if (link_type or "").strip().lower() in PAYMENT_LINKS and (plan := plan_of(value, name))
+    }
+    return frozenset(found) if found else None
+
+
+def cost(
+    options: Iterable[tuple[str | None, float | None, str | None]],
+    fees_text: str | None = None,
+    term_names: Iterable[str] = (),
+) -> str | None:
+    """ "free", "sliding" (a scale for people without insurance) or None (not stated), from
+    cost options (option, amount, amount description), the fee text and the service's term
+    names ("Free Meals")."""
+    texts = [" ".join(x for x in (o, d) if x) for o, _a, d in options]
+    amounts = [a for _o, a, _d in options]
+    if any(a == 0 for a in amounts) or any(_FREE.search(t) for t in texts):
+        return "free"
+    if fees_text and _FREE.search(fees_text):
+        return "free"
+    if any(re.search(r"\bfree\b", n, re.IGNORECASE) for n in term_names):
+        return "free"
+    if any(_SLIDING.search(t) for t in texts) or (fees_text and _SLIDING.search(fees_text)):
+        return "sliding"
+    return None
+
+
+# ---------------------------------------------------------------- required documents
+
+_ID_WORDS = re.compile(
+    r"\b(id|i\.d\.|identification|photo id|driver'?s licen[cs]e|passport|state id)\b", re.IGNORECASE
+)
+_HELP = re.compile(
+    r"\b(help|helps|helping|assist\w*)\b|\bor\b[^)]*\b(get|getting|obtain\w*)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One required document: is it an ID, and does the provider help to get it?"""
+
+    text: str
+    identity: bool
+    help_offered: bool
+
+    @property
+    def bars_without_it(self) -> bool:
+        """A person without this document cannot come: an ID asked for with no help offered."""
+        return self.identity and not self.help_offered
+
+
+def documents(texts: Iterable[str | None]) -> tuple[Document, ...]:
+    """The required documents, each read once. "Photo ID (or help getting one)" is a note for
+    the worker, not a bar: the provider helps a person without ID."""
+    found = [t.strip() for t in texts if t and t.strip()]
+    return tuple(Document(t, bool(_ID_WORDS.search(t)), bool(_HELP.search(t))) for t in found)
+
+
+def id_bar(docs: Iterable[Document]) -> Document | None:
+    """The first document that keeps out a person without ID, if any."""
+    return next((d for d in docs if d.bars_without_it), None)
+
+
+# ---------------------------------------------------------------- capacity and its age
+
+
+@dataclass(frozen=True)
+class FreePlaces:
+    """A provider's figure of free places with its age; a stale figure is shown, never trusted."""
+
+    unit: str | None
+    available: float
+    maximum: float | None
+    updated: dt.datetime | None
+    age_hours: float | None
+    stale: bool
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # the catalog stores UTC
+    return value
+
+
+def free_places(
+    unit: str | None,
+    available: float,
+    maximum: float | None,
+    updated: dt.datetime | str | None,
+    now: dt.datetime,
+    stale_hours: float,
+) -> FreePlaces:
+    """One figure as it may be used now: older than ``stale_hours`` (or undated) is stale."""
+    when = _aware(updated)
+    age = (now - when).total_seconds() / 3600 if when is not None else None
+    stale = age is None or age > stale_hours
+    return FreePlaces(unit, float(available), None if maximum is None else float(maximum), when, age, stale)
