@@ -8,10 +8,13 @@ from typing import Any
 
 from flask import Flask
 
+from catalog import changelog
 from kernel.config import ConfigError, load_config
 from kernel.db import Database
 from kernel.errors import register_error_handlers
+from kernel.templating import register_filters
 from matching.weights import Weights, WeightsError
+from search import hooks as search_hooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,11 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(config))
     _check_weights(app.config["MATCH_WEIGHTS"])
-    from catalog import changelog
-
+    # The catalog's writers: the app's sessions are CatalogSessions with these on them.
     changelog.install()
-    from search import hooks as search_hooks
-
     search_hooks.install()
     Database().init_app(app)
     register_error_handlers(app)
@@ -71,7 +71,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(_load(ref))
     for ref in COMMANDS:
         app.cli.add_command(_load(ref))
-    from kernel.templating import register_filters
-
     register_filters(app)
     return app

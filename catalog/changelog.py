@@ -16,7 +16,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from catalog.models import CapacityHistory, Catalog, Metadata, Service, ServiceCapacity
-from kernel.db import utcnow, uuid7
+from kernel.db import CatalogSession, utcnow, uuid7
 
 # Columns that are bookkeeping, not content; changing them alone is not logged.
 _QUIET = {"last_modified"}
@@ -159,7 +159,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         session.info.pop("_now", None)
 
 
-def install(session_class: type[Session] = Session) -> None:
+def install(session_class: type[Session] = CatalogSession) -> None:
     """Attach the change log to every session of this class (idempotent)."""
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)

@@ -144,21 +144,34 @@ def configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+class CatalogSession(Session):
+    """The catalog's sessions: the change log (`catalog.changelog.install`) and the search
+    index (`search.hooks.install`) hang their flush listeners on this class, never on
+    SQLAlchemy's global `Session`, so a plain `Session` (a migration, a script, a test that
+    wants raw rows) writes only what it is told, whatever ran before it in the process."""
+
+
+def catalog_sessions(bind: Any = None, **kwargs: Any) -> sessionmaker[CatalogSession]:
+    """The sessionmaker every writer of the catalog uses (the app, the CLI, tests, benches)."""
+    kwargs.setdefault("expire_on_commit", False)
+    return sessionmaker(bind=bind, class_=CatalogSession, **kwargs)
+
+
 class Database:
     """Holds the engine and hands each request its own session, committed once at the edge."""
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.sessionmaker: sessionmaker[Session] | None = None
+        self.sessionmaker: sessionmaker[CatalogSession] | None = None
 
     def init_app(self, app: Flask) -> None:
         self.engine = make_engine(app.config["DATABASE_URL"])
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = catalog_sessions(self.engine)
         app.extensions["linkage_db"] = self
         app.after_request(self._commit)
         app.teardown_appcontext(self._close)
 
-    def session(self) -> Session:
+    def session(self) -> CatalogSession:
         if "db_session" not in g:
             assert self.sessionmaker is not None
             g.db_session = self.sessionmaker()
@@ -188,6 +201,6 @@ def get_db() -> Database:
     return current_app.extensions["linkage_db"]
 
 
-def get_session() -> Session:
+def get_session() -> CatalogSession:
     """The current request's (or CLI command's) session."""
     return get_db().session()

@@ -35,6 +35,7 @@ from catalog.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from kernel.db import CatalogSession
 from search import documents
 from search.models import search_document, search_document_term
 
@@ -199,7 +200,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         documents.write(conn, services)
 
 
-def install(session_class: type[Session] = Session) -> None:
+def install(session_class: type[Session] = CatalogSession) -> None:
     """Keep the index in step for every session of this class (idempotent)."""
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "after_flush", _after_flush)

@@ -40,7 +40,13 @@ from catalog.models import (
     Unit,
 )
 from demo import generate, load
-from kernel.db import make_engine
+from kernel.db import CatalogSession, catalog_sessions, make_engine
+from search import hooks as search_hooks
+
+# Every catalog session of the suite writes the change log and the search index, as the
+# app's do, from the first test on: which tests ran before never changes what a flush does.
+changelog.install()
+search_hooks.install()
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -107,7 +113,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    changelog.install()
     eng = migrate(database_url)
     yield eng
     eng.dispose()
@@ -125,13 +130,13 @@ def connection(engine: Engine) -> Iterator[Connection]:
         conn.close()
 
 
-def bound_sessions(connection: Connection) -> sessionmaker[Session]:
+def bound_sessions(connection: Connection) -> sessionmaker[CatalogSession]:
     """Sessions that join `connection`'s outer transaction through savepoints."""
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return catalog_sessions(connection, join_transaction_mode="create_savepoint")
 
 
 @pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
+def session_factory(connection: Connection) -> sessionmaker[CatalogSession]:
     return bound_sessions(connection)
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from app import create_app
 from app.commands import upgrade
-from catalog import changelog
 from demo import generate, load_demo
 
 
@@ -25,7 +24,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.db'}"
         upgrade(url)
-        changelog.install()
         app = create_app({"DATA_DIR": tmp, "DATABASE_URL": url, "SECRET_KEY": "bench"})
         runs = []
         for _ in range(3):

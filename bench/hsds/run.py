@@ -27,7 +27,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.commands import upgrade  # noqa: E402
@@ -42,7 +41,7 @@ from catalog.models import (  # noqa: E402
     ServiceAtLocation,
 )
 from hsds.export import export_hsds  # noqa: E402
-from kernel.db import make_engine, utcnow  # noqa: E402
+from kernel.db import CatalogSession, make_engine, utcnow  # noqa: E402
 
 
 def build(url: str, n: int) -> list[uuid.UUID]:
@@ -151,7 +150,7 @@ def main() -> None:
         engine = make_engine(url)
         for fmt, nd in (("json", False), ("json", True), ("csv", False)):
             before = peak_mib()
-            with Session(engine) as session:
+            with CatalogSession(engine) as session:
                 t = time.perf_counter()
                 report = export_hsds(session, Path(tmp) / f"out-{fmt}-{nd}", format=fmt, ndjson=nd)
                 took = time.perf_counter() - t

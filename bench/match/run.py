@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy.orm import Session  # noqa: E402
 
-from kernel.db import Base, make_engine  # noqa: E402
+from kernel.db import Base, CatalogSession, make_engine  # noqa: E402
 from matching import queries  # noqa: E402
 from matching.core import rank  # noqa: E402
 from matching.parse import parse_request  # noqa: E402
@@ -287,7 +286,7 @@ def main() -> None:
         rnd = random.Random(args.seed + 1)
         totals, cpu, gathers, ranks, counts = [], [], [], [], []
         cache = PointsCache(ttl=3600)
-        with Session(engine) as session:
+        with CatalogSession(engine) as session:
             t0 = time.perf_counter()
             points = cache.get(session)
             print(

@@ -36,10 +36,12 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.commands import upgrade  # noqa: E402
 from bench.search.generate import CENTER, generate  # noqa: E402
-from kernel.db import make_engine  # noqa: E402
-from search.index import Fts5Index, PostgresIndex  # noqa: E402
+from catalog.models import Service  # noqa: E402
+from kernel.db import CatalogSession, make_engine  # noqa: E402
+from search import hooks, synonyms  # noqa: E402
+from search.index import Fts5Index, PostgresIndex, index_for  # noqa: E402
 from search.params import parse_params  # noqa: E402
-from search.query import SearchContext, search  # noqa: E402
+from search.query import SearchContext, cache_for, search  # noqa: E402
 from search.rebuild import rebuild  # noqa: E402
 from search.text import parse  # noqa: E402
 
@@ -138,9 +140,6 @@ def http_load(url: str, data_dir: Path, seconds: int) -> dict[str, Any]:
 
 def kept_match_sets(session: Session) -> int:
     """How many texts' match sets this process keeps now (to tell first reads in the mix)."""
-    from search.index import index_for
-    from search.query import cache_for
-
     conn = session.connection()
     index = index_for(conn)
     state = cache_for(index).state(index.generation(conn))
@@ -150,9 +149,6 @@ def kept_match_sets(session: Session) -> int:
 def first_after_write(session: Session, queries: list[Any], ctx: SearchContext) -> list[float]:
     """Rename one service (the hook rewrites its document, so the generation changes), then
     time the next search: what a process pays once after each write."""
-    from catalog.models import Service
-    from search import hooks
-
     hooks.install()
     out = []
     services = session.scalars(select(Service).limit(5)).all()
@@ -189,7 +185,7 @@ def main() -> None:
     t0 = time.perf_counter()
     generate(engine, args.services)
     print(f"generated {args.services} service-locations in {time.perf_counter() - t0:.1f} s")
-    with Session(engine) as session:
+    with CatalogSession(engine) as session:
         t0 = time.perf_counter()
         count = rebuild(session)
         session.commit()
@@ -204,7 +200,7 @@ def main() -> None:
     fresh: dict[str, list[float]] = {}
     cold: list[float] = []
     index = Fts5Index() if schema is None else PostgresIndex()
-    with Session(engine) as session:
+    with CatalogSession(engine) as session:
         for _, params in queries[:20]:  # warm caches
             search(session, parse_params(params), ctx)
         for kind, params in queries:
@@ -224,8 +220,6 @@ def main() -> None:
             fresh.setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
         after_write = first_after_write(session, queries, ctx)
         conn = session.connection()
-        from search import synonyms
-
         table = synonyms.load_table(session)
         for _, params in queries:
             parsed = parse(conn, index, params["q"], table)

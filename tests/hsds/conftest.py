@@ -22,9 +22,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog import changelog
 from catalog.models import Service
 from hsds.mapping import from_hsds
+from kernel.db import catalog_sessions
 from tests.conftest import migrate, shared_path
 
 # Which schema each path's answer must meet (list paths: the schema of one item).
@@ -213,7 +213,6 @@ def new_id() -> str:
 @pytest.fixture
 def empty_db(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """A second, empty catalog built by the migrations: where an export is read back."""
-    changelog.install()
     engine: Engine = migrate(f"sqlite:///{tmp_path / 'empty.db'}")
-    yield sessionmaker(engine, expire_on_commit=False)
+    yield catalog_sessions(engine)
     engine.dispose()

@@ -1,17 +1,10 @@
-"""Search tests: the index hook on every session, and a small helper to call the API."""
+"""Search tests: a small helper to call the API (the index hook is on every catalog session)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-
-from search import hooks
-
-
-@pytest.fixture(autouse=True)
-def _index_hook() -> None:
-    hooks.install()
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from catalog.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
-from search import hooks, synonyms
+from kernel.db import CatalogSession
+from search import synonyms
 from search.index import index_for
 from search.params import parse_params
 from search.query import SearchContext, search
@@ -94,22 +94,21 @@ def test_a_commit_changes_the_generation_once(tmp_path: Path, kind: str) -> None
         schema = f"linkage_gen_{uuid.uuid4().hex[:8]}"
         url = pg_url_with_schema(os.environ["TEST_DATABASE_URL"], schema)
     engine = migrate(url)
-    hooks.install()
     try:
 
         def generation() -> int | None:
-            with Session(engine) as reader:
+            with CatalogSession(engine) as reader:
                 return index_for(reader).generation(reader.connection())
 
         before = generation()
-        with Session(engine) as writer:
+        with CatalogSession(engine) as writer:
             _add(writer, "Numbat House")
             _add(writer, "Numbat Lodge")
             if kind == "postgresql":  # SQLite would wait for the writer's lock instead
                 assert generation() == before
             writer.rollback()
         assert generation() == before
-        with Session(engine) as writer:
+        with CatalogSession(engine) as writer:
             _add(writer, "Numbat House")
             _add(writer, "Numbat Lodge")
             writer.commit()
@@ -118,7 +117,7 @@ def test_a_commit_changes_the_generation_once(tmp_path: Path, kind: str) -> None
         assert after != before
         if kind == "postgresql":
             assert after == before + 1  # type: ignore[operator]
-        with Session(engine) as session:
+        with CatalogSession(engine) as session:
             assert sorted(_names(session, q="numbat")) == ["Numbat House", "Numbat Lodge"]
     finally:
         if schema is not None:

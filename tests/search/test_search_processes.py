@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from catalog.models import Location, Organization, Service, ServiceAtLocation
+from kernel.db import CatalogSession
 from tests.conftest import migrate, pg_url_with_schema
 
 SERVER = Path(__file__).with_name("serve_app.py")
@@ -73,7 +73,7 @@ def test_two_processes_see_an_edit(tmp_path: Path, kind: str) -> None:
         with app_process(url, tmp_path / "a") as a, app_process(url, tmp_path / "b") as b:
             assert search(a, "lighthouse") == []
             assert search(b, "lighthouse") == []
-            with Session(engine) as session:
+            with CatalogSession(engine) as session:
                 org = Organization(id=uuid.uuid4(), name="Harbor Services", description="")
                 svc = Service(
                     id=uuid.uuid4(), name="Lighthouse Shelter", organization=org, description="Beds"
