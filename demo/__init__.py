@@ -1,7 +1,9 @@
 """The demo directory: Harbor County, a fictional county laid on the real map of Columbus, Ohio.
 
 `generate(seed, now)` builds 300+ services as nested HSDS 3.0 JSON (plus 3.1 `capacities`);
-`load_demo` writes them through `hsds.mapping.from_hsds` in one transaction.
+`load_demo` imports them as the source "demo" through the importer (`importers.run_import`,
+the HSDS JSON reader) in one transaction, so the demo gets provenance, change-log rows and
+search documents from the same path as any other directory: the catalog has one writer.
 
 Conventions the rest of Linkage reads (matching, search, the service page):
 
@@ -26,120 +28,69 @@ Conventions the rest of Linkage reads (matching, search, the service page):
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import json
+import tempfile
 import time
-import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from catalog.models import Service
 from demo.generate import generate
 from demo.parts import all_terms, term_id
+from importers.operations import run_import
+from importers.report import ImportReport
+from kernel.db import get_session
 
-__all__ = ["generate", "load_demo", "term_id"]
+__all__ = ["generate", "import_demo", "load", "load_demo", "term_id"]
 
-
-@functools.cache
-def _children(table: str) -> tuple[tuple[str, str], ...]:
-    """(json key, child table) of what a record of `table` nests."""
-    from catalog.models import HSDS_MODELS
-    from hsds.mapping import NEST
-
-    rels = HSDS_MODELS[table].__mapper__.relationships
-    nested = [(key, rels[rel].mapper.class_.__tablename__) for key, rel in NEST.get(table, {}).items()]
-    return (*nested, ("attributes", "attribute"))
+SOURCE = "demo"
 
 
-def _walk(table: str, data: dict[str, Any], out: dict[str, set[str]]) -> None:
-    """Every (table, id) in a nested HSDS record."""
-    out.setdefault(table, set()).add(data["id"])
-    for key, child in _children(table):
-        value = data.get(key)
-        if isinstance(value, list):
-            for item in value:
-                _walk(child, item, out)
-        elif value:
-            _walk(child, value, out)
+def import_demo(session: Session, services: list[dict[str, Any]]) -> ImportReport:
+    """Import the taxonomy and the services as the source "demo" (not committed).
+
+    They are written as HSDS JSON files into a temporary folder and read back by the HSDS
+    JSON reader, exactly as `linkage import FOLDER --source demo` would read them."""
+    with tempfile.TemporaryDirectory(prefix="linkage-demo-") as tmp:
+        folder = Path(tmp)
+        # The file names tell the reader which HSDS object each list holds.
+        (folder / "taxonomy_terms.json").write_text(json.dumps(all_terms()), encoding="utf-8")
+        (folder / "services.json").write_text(json.dumps(services), encoding="utf-8")
+        return run_import(session, str(folder), source=SOURCE, format="hsds-json")
 
 
-def _preregister(session: Any, records: list[tuple[str, dict[str, Any]]]) -> None:
-    """Add the records that do not exist yet as new objects, so the upsert skips one
-    SELECT per record (7,000 of them: most of the load time). One query per table."""
-    from catalog.models import HSDS_MODELS
-    from hsds.mapping import _pending
-
-    wanted: dict[str, set[str]] = {}
-    for table, data in records:
-        _walk(table, data, wanted)
-    registry = _pending(session)
-    for table, ids in wanted.items():
-        model = HSDS_MODELS[table]
-        keys = [uuid.UUID(i) for i in sorted(ids)]
-        existing: set[uuid.UUID] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            existing.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
-        for key in keys:
-            if key not in existing:
-                obj = model(id=key)
-                session.add(obj)
-                registry[(table, key)] = obj
-
-
-_SHARED_KEYS = ("organization", "location", "taxonomy_term", "unit")
-
-
-def _slim(value: Any, seen: set[str]) -> Any:
-    """The same records with every repeat of a shared one (an organization nested in each of
-    its services, a term in each attribute) cut to its id: the upsert then only links it."""
-    if isinstance(value, list):
-        return [_slim(v, seen) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for key, item in value.items():
-        if key in _SHARED_KEYS and isinstance(item, dict):
-            if item["id"] in seen:
-                out[key] = {"id": item["id"]}
-                continue
-            seen.add(item["id"])
-        out[key] = _slim(item, seen)
-    return out
-
-
-def load(session: Any, services: list[dict[str, Any]]) -> int:
-    """Write the taxonomy and the services into `session` (not committed); returns the count."""
-    from hsds.mapping import from_hsds
-
-    terms = all_terms()
-    seen = {t["id"] for t in terms}
-    records = [("taxonomy_term", t) for t in terms] + [("service", _slim(s, seen)) for s in services]
-    with session.no_autoflush:
-        _preregister(session, records)
-    for table, item in records:
-        from_hsds(session, table, item)
+def load(session: Session, services: list[dict[str, Any]]) -> int:
+    """Import the demo into `session` (not committed); returns the number of services."""
+    import_demo(session, services)
     session.flush()
     return len(services)
 
 
 def load_demo(if_empty: bool = False, seed: int = 2026, now: dt.datetime | None = None) -> int:
     """Load the demo county into the app's database and commit once; returns services added."""
-    from catalog.models import Service
-    from kernel.db import get_session
-
     session = get_session()
     if if_empty and session.scalar(select(func.count()).select_from(Service)):
         print("The catalog already has services; the demo was not loaded.")
         return 0
     started = time.perf_counter()
     session.info["actor"] = "demo"
+    services = generate(seed, now)
     try:
-        count = load(session, generate(seed, now))
+        report = import_demo(session, services)
         session.commit()
     except Exception:
         session.rollback()
         raise
     print(
-        f"Loaded {count} demo services (Harbor County, seed {seed}) in {time.perf_counter() - started:.1f} s."
+        f"Imported as source {SOURCE!r}: {report.total('created')} records created, "
+        f"{report.total('updated')} updated, {report.total('rejected')} rejected, "
+        f"{len(report.flags)} flagged."
     )
-    return count
+    print(
+        f"Loaded {len(services)} demo services (Harbor County, seed {seed}) "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+    return len(services)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from demo import load_demo
+
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only load when the catalog has no services yet.")
@@ -12,6 +14,4 @@ from flask.cli import with_appcontext
 @with_appcontext
 def demo_command(if_empty: bool, seed: int) -> None:
     """Load the demo directory: a deterministic, fictional county of 300+ services."""
-    from demo import load_demo
-
     load_demo(if_empty=if_empty, seed=seed)
