@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 import numpy as np
+import zipcodes
 
 from geo.distance import FloatArray, bbox, distances_km
 
@@ -135,8 +136,6 @@ class ZipIndex:
 
 
 def _records_from_package() -> Iterable[ZipRecord]:
-    import zipcodes
-
     for row in zipcodes.list_all():  # type: ignore[no-untyped-call]
         try:
             lat, lon = float(row["lat"]), float(row["long"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -35,8 +36,6 @@ class Problem(Exception):
         self.extra = extra
 
     def to_dict(self) -> dict[str, Any]:
-        from http import HTTPStatus
-
         body: dict[str, Any] = {
             "type": self.type,
             "title": self.title or HTTPStatus(self.status).phrase,

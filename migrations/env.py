@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import catalog.models  # noqa: F401  (registers the catalog tables)
+from kernel.config import load_config
 from kernel.db import Base, make_engine
 
 config = context.config
@@ -27,8 +28,6 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from kernel.config import load_config
-
     return load_config()["DATABASE_URL"]
 
 

@@ -8,6 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from kernel.db import get_session
+from search.rebuild import rebuild
+from search.synonyms import add_synonym, list_synonyms, remove_synonym
 
 
 @click.group("index")
@@ -19,8 +21,6 @@ def index_group() -> None:
 @with_appcontext
 def rebuild_command() -> None:
     """Rebuild every search document from the catalog, in one transaction."""
-    from search.rebuild import rebuild
-
     session = get_session()
     started = time.perf_counter()
     count = rebuild(session)
@@ -37,8 +37,6 @@ def synonyms_group() -> None:
 @with_appcontext
 def list_command() -> None:
     """Print every synonym pair."""
-    from search.synonyms import list_synonyms
-
     for row in list_synonyms(get_session()):
         click.echo(f"{row.term}\t{row.synonym}")
 
@@ -49,8 +47,6 @@ def list_command() -> None:
 @with_appcontext
 def add_command(term: str, synonym: str) -> None:
     """Make TERM and SYNONYM find each other."""
-    from search.synonyms import add_synonym
-
     session = get_session()
     session.info["actor"] = "cli"
     try:
@@ -67,8 +63,6 @@ def add_command(term: str, synonym: str) -> None:
 @with_appcontext
 def remove_command(term: str, synonym: str | None) -> None:
     """Remove the pair TERM SYNONYM, or every pair of TERM."""
-    from search.synonyms import remove_synonym
-
     session = get_session()
     removed = remove_synonym(session, term, synonym)
     session.commit()

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from geopy.distance import geodesic
 
 import geo
 from geo.distance import PointSet
@@ -64,8 +65,6 @@ def bench_distances(n: int, repeat: int) -> None:
     points = PointSet(all_lats, all_lons)
     print("  PointSet (prepared): ", _summary(_ms(lambda: points.distances_km(*origin), repeat)))
     print("  + bbox prefilter 50 km:", _summary(_ms(lambda: _within(all_lats, all_lons, origin), repeat)))
-    from geopy.distance import geodesic
-
     sample = list(zip(all_lats[:1000], all_lons[:1000], strict=True))
     t = _ms(lambda: [geodesic(origin, p).km for p in sample], 3)
     print(

@@ -137,6 +137,8 @@ def upgrade() -> None:
     else:
         _sqlite_up()
 
+    # Alembic loads every revision for any command (history, heads); the app's seed list
+    # is needed only when this one runs, and must not load the search package before.
     from search.synonyms import SEED
 
     now = dt.datetime.now(dt.UTC)
