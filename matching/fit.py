@@ -35,9 +35,22 @@ def _one(need: Need, cand: Candidate) -> tuple[float, str | None]:
     if broader:
         name = cand.term_names.get(min(broader), need.label)
         return BROADER, f"listed under {name}"
-    if need.words and cand.text and all(_has_word(cand.text, w) for w in need.words):
-        return TEXT, f"mentions “{' '.join(need.words)}”"
+    said = _mentioned(need, cand.text) if cand.text else None
+    if said:
+        return TEXT, f"mentions “{said}”"
     return 0.0, None
+
+
+def _mentioned(need: Need, text: str) -> str | None:
+    """The phrases of the text that meet each word group ("residential treatment" for
+    "rehab"), or None when a group is not met."""
+    said = []
+    for group in need.word_groups():
+        phrase = next((p for p in group if all(_has_word(text, w) for w in p)), None)
+        if phrase is None:
+            return None
+        said.append(" ".join(phrase))
+    return " ".join(said) or None
 
 
 def _has_word(text: str, word: str) -> bool:

@@ -52,7 +52,8 @@ SCHEMAS: dict[str, Any] = {
                 "maxItems": 10,
                 "items": {"type": "string"},
                 "description": "Taxonomy term ids, codes or names (with their descendants), "
-                "or words matched in names, descriptions and term names.",
+                "or words, read as search reads them (synonyms, typo correction) and matched in "
+                "names, descriptions and term names.",
             },
             "client": {
                 "type": "object",

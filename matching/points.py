@@ -125,7 +125,8 @@ class Points:
         return [self.sal_ids[i] for i in rows[order]]
 
     def _fits(self, needs: ClientNeeds, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Filed under a need's term (or its parent), or using all of a need's words."""
+        """Filed under a need's term (or its parent), or mentioning one phrase of each of its
+        word groups (all of its words when search made none)."""
         fits = np.zeros(len(self.service_ids), dtype=bool)
         for need in needs.needs:
             for term in need.term_ids | need.parent_ids:
@@ -133,11 +134,18 @@ class Points:
                 hits = self.by_term.get(key)
                 if hits is not None:
                     fits[hits] = True
-            if need.words:
-                has_all = np.ones(len(self.service_ids), dtype=bool)
-                for word in need.words:
-                    has_all &= self._prefixed(word)
-                fits |= has_all
+            groups = need.word_groups()
+            if groups:
+                every = np.ones(len(self.service_ids), dtype=bool)
+                for group in groups:
+                    some = np.zeros(len(self.service_ids), dtype=bool)
+                    for phrase in group:
+                        has_all = np.ones(len(self.service_ids), dtype=bool)
+                        for word in phrase:
+                            has_all &= self._prefixed(word)
+                        some |= has_all
+                    every &= some
+                fits |= every
         return fits[self.service_index[rows]]
 
     def _prefixed(self, word: str) -> npt.NDArray[np.bool_]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -25,6 +25,8 @@ from matching.facts import FollowThrough
 from matching.parse import InvalidField
 from matching.points import Points
 from matching.types import Candidate, ClientNeeds, Need
+from search.query import read_text
+from search.text import words_of
 
 __all__ = ["MAX_CANDIDATES", "FollowThrough", "gather", "gather_services", "resolve_needs"]
 
@@ -33,41 +35,77 @@ _WORD = re.compile(r"[\w'-]+")
 
 
 def resolve_needs(session: Session, raw: Sequence[str]) -> tuple[Need, ...]:
-    """Each need as a taxonomy term id, code or name (with descendants), else as words."""
+    """Each need as a taxonomy term id, code or name (with descendants), else as words read
+    the way search reads them (synonyms, typo correction): see ``_as_words``."""
     return tuple(_resolve_one(session, text, i) for i, text in enumerate(raw))
+
+
+_COLS = (TaxonomyTerm.id, TaxonomyTerm.parent_id, TaxonomyTerm.name)
 
 
 def _resolve_one(session: Session, text: str, index: int) -> Need:
     terms: list[tuple[uuid.UUID, uuid.UUID | None, str]] = []
-    cols = (TaxonomyTerm.id, TaxonomyTerm.parent_id, TaxonomyTerm.name)
     try:
         term_id = uuid.UUID(text)
     except ValueError:
         term_id = None
     if term_id is not None:
-        terms = [tuple(r) for r in session.execute(select(*cols).where(TaxonomyTerm.id == term_id))]
+        terms = [tuple(r) for r in session.execute(select(*_COLS).where(TaxonomyTerm.id == term_id))]
         if not terms:
             raise InvalidField(f"needs[{index}]", f"needs[{index}]: no taxonomy term has id {text}")
     else:
-        terms = [tuple(r) for r in session.execute(select(*cols).where(TaxonomyTerm.code == text))]
+        terms = [tuple(r) for r in session.execute(select(*_COLS).where(TaxonomyTerm.code == text))]
         if not terms:
-            stmt = select(*cols).where(func.lower(TaxonomyTerm.name) == text.lower())
+            stmt = select(*_COLS).where(func.lower(TaxonomyTerm.name) == text.lower())
             terms = [tuple(r) for r in session.execute(stmt)]
     words = tuple(w.lower() for w in _WORD.findall(text) if not w.isdigit() or not terms)
     if not terms:
         if not words:
             raise InvalidField(f"needs[{index}]", f"needs[{index}] is empty")
-        return Need(text, words=words)
+        return _as_words(session, text, words)
+    label = terms[0][2]
+    return _as_terms(session, label, terms, tuple(w.lower() for w in _WORD.findall(label)))
+
+
+def _as_terms(
+    session: Session,
+    label: str,
+    terms: Sequence[tuple[uuid.UUID, uuid.UUID | None, str]],
+    words: tuple[str, ...],
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = (),
+) -> Need:
     ids = {t[0] for t in terms}
     found = _descendants(session, ids)
     parents = {t[1] for t in terms if t[1] is not None} - found
-    label = terms[0][2]
-    return Need(
-        label,
-        frozenset(str(i) for i in found),
-        frozenset(str(i) for i in parents),
-        tuple(w.lower() for w in _WORD.findall(label)),
-    )
+    return Need(label, frozenset(str(i) for i in found), frozenset(str(i) for i in parents), words, groups)
+
+
+def _as_words(session: Session, text: str, words: tuple[str, ...]) -> Need:
+    """Words as search reads them: stop words out, an unknown word corrected to the closest
+    index term ("shleter" -> "shelter"), each word or phrase widened by its synonyms ("rehab"
+    ~ "residential treatment"). A need of one word or phrase one of whose synonyms names a
+    taxonomy term, word for word, is that term ("soup kitchen" ~ "free meals": Free Meals)."""
+    parsed = read_text(session, text)
+    if parsed.query is None:
+        return Need(text, words=words)
+    groups = tuple(tuple(tuple(alt.split()) for alt in group) for group in parsed.query.groups)
+    if len(groups) == 1:
+        named = _terms_named(session, [" ".join(alt) for alt in groups[0]])
+        if named:
+            return _as_terms(session, text, named, words, groups)
+    return Need(text, words=words, groups=groups)
+
+
+def _terms_named(session: Session, phrases: Sequence[str]) -> list[tuple[uuid.UUID, uuid.UUID | None, str]]:
+    """Terms whose name is one of these phrases word for word ("addiction recovery" names
+    "Addiction & Recovery"), in the order of the phrases (the typed words first)."""
+    firsts = {p.split()[0] for p in phrases if p}
+    if not firsts:
+        return []
+    stmt = select(*_COLS).where(or_(*(func.lower(TaxonomyTerm.name).like(f"{w}%") for w in sorted(firsts))))
+    rank = {p: i for i, p in reversed(list(enumerate(phrases)))}
+    found = [(rank.get(" ".join(words_of(r.name))), tuple(r)) for r in session.execute(stmt)]
+    return [t for i, t in sorted((x for x in found if x[0] is not None), key=lambda x: (x[0], x[1][2]))]
 
 
 def _descendants(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
@@ -76,12 +114,17 @@ def _descendants(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return set(session.scalars(select(tree.c.id)))
 
 
+def _mentions(has: Callable[[str], Any], groups: Sequence[Sequence[Sequence[str]]]) -> Any:
+    """Every group mentioned: one of its phrases, with all the phrase's words."""
+    return and_(*(or_(*(and_(*(has(w) for w in phrase)) for phrase in group)) for group in groups))
+
+
 def _word_terms(session: Session, needs: Iterable[Need]) -> set[uuid.UUID]:
     """Terms whose names hold a word need, so "detox" finds services filed under Detox."""
     conds = [
-        and_(*(func.lower(TaxonomyTerm.name).like(f"%{w}%") for w in n.words))
+        _mentions(lambda w: func.lower(TaxonomyTerm.name).like(f"%{w}%"), n.word_groups())
         for n in needs
-        if not n.term_ids and n.words
+        if not n.term_ids and n.word_groups()
     ]
     if not conds:
         return set()
@@ -155,8 +198,8 @@ def _base_rows(session: Session, needs: ClientNeeds) -> list[Any]:
             tagged = select(Attribute.link_id).where(Attribute.taxonomy_term_id.in_(term_ids))
             conds.append(Service.id.in_(tagged))
         for n in needs.needs:
-            if n.words:
-                conds.append(and_(*(_text_has(w) for w in n.words)))
+            if n.word_groups():
+                conds.append(_mentions(_text_has, n.word_groups()))
         stmt = stmt.where(or_(*conds) if conds else literal(False))
     if needs.lat is None or needs.lon is None:
         stmt = stmt.order_by(Service.name, ServiceAtLocation.id).limit(MAX_CANDIDATES)

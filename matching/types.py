@@ -40,13 +40,21 @@ class Need:
     """One need, resolved against the taxonomy by the query layer.
 
     ``term_ids`` are the term and its descendants (an exact fit), ``parent_ids`` the broader
-    terms (a weaker fit), ``words`` what to look for in names and descriptions.
+    terms (a weaker fit), ``words`` what to look for in names and descriptions. ``groups``
+    is how search reads those words (``search.query.read_text``): for each word or phrase
+    kept, the phrases that may stand for it (itself, its typo correction, its synonyms),
+    each as its words; a text fits when it mentions one phrase of every group.
     """
 
     label: str
     term_ids: frozenset[str] = frozenset()
     parent_ids: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    def word_groups(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """The groups, or each word its own group when search made none of the words."""
+        return self.groups or tuple(((w,),) for w in self.words)
 
 
 @dataclass(frozen=True)

@@ -303,8 +303,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     state = cache_for(index).state(index.generation(conn)) if ctx.cache else None
     if state is not None:
         state.searches += 1
-    table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
-    parsed = textq.parse(conn, index, p.q, table, state)
+    parsed = _read(session, index, state, p.q)
     match = "all"
     c, pushed = _matches(conn, index, state, parsed.query, p, ctx)
     keep = _mask(c, p)
@@ -385,6 +384,21 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     }
 
 
+def _read(session: Session, index: SearchIndex, state: Any, q: str | None) -> textq.ParsedText:
+    table = SearchCache.memo(state, "synonyms", lambda: synonyms.load_table(session))
+    return textq.parse(session.connection(), index, q, table, state)
+
+
+def read_text(session: Session, q: str) -> textq.ParsedText:
+    """What search makes of a text: the words kept, each widened by its synonyms, unknown
+    words corrected to the closest index term. Matching reads needs given as words with it,
+    so a need and a search of the same words mean the same."""
+    conn = session.connection()
+    index = index_for(conn)
+    state = cache_for(index).state(index.generation(conn))
+    return _read(session, index, state, q)
+
+
 def _alternatives(conn: Connection, index: SearchIndex, words: list[str], state: Any) -> list[str]:
     """Nothing found: offer the query with each long word replaced by its closest index term."""
     fixed = [textq.correct(conn, index, w, state) if len(w) >= textq.MIN_TYPO_LEN else None for w in words]
@@ -393,4 +407,4 @@ def _alternatives(conn: Connection, index: SearchIndex, words: list[str], state:
     return [" ".join(f or w for f, w in zip(fixed, words, strict=True))]
 
 
-__all__ = ["ParamError", "SearchContext", "SearchParams", "search"]
+__all__ = ["ParamError", "SearchContext", "SearchParams", "read_text", "search"]

@@ -138,3 +138,16 @@ def test_page_keeps_what_was_typed_on_error(client):
     assert 'value="two hundred"' in page
     assert 'value="detox"' in page
     assert 'value="43215"' in page
+
+
+def test_match_needs_given_as_words_use_the_synonyms(client, make_service):
+    make_service("Harbor Adult Shelter", terms=(("1135", "Emergency Shelter", "service_type"),))
+    make_service("Harbor Food Pantry", description="Groceries weekly.")
+    body = {"needs": ["place to sleep"], "location": COLUMBUS, "radius_km": 25}
+    data = client.post("/api/v1/match", json=body).get_json()
+    assert [m["name"] for m in data["matches"]] == ["Harbor Adult Shelter"]
+    assert "offers Emergency Shelter" in data["matches"][0]["reasons"]
+    page = client.post("/match", data={"needs": "place to sleep", "location": "43215"})
+    assert page.status_code == 200
+    assert "Harbor Adult Shelter" in page.get_data(as_text=True)
+    assert "Harbor Food Pantry" not in page.get_data(as_text=True)

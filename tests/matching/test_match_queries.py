@@ -14,6 +14,7 @@ from matching import ClientNeeds, rank
 from matching.parse import InvalidField
 from matching.points import Points
 from matching.queries import gather, resolve_needs
+from search import hooks
 
 COLUMBUS = (39.9612, -82.9988)
 NOW = dt.datetime(2026, 1, 14, 21, 0, tzinfo=dt.UTC)
@@ -146,3 +147,47 @@ def test_in_process_index_finds_the_same_candidates_as_sql(db, make_service, mak
     assert PointsCache(ttl=0).get(db) is not PointsCache(ttl=0).get(db)
     cache = PointsCache(ttl=60)
     assert cache.get(db) is cache.get(db)
+
+
+def test_word_needs_go_through_the_synonyms_of_search(db, make_service, make_term):
+    """'rehab' is residential treatment, as in search: the term of that name is an exact fit
+    and a description saying it is a text fit."""
+    treatment = make_term("1182", "Residential Treatment")
+    filed = make_service("Bridgeway Recovery", description="A 28-day program.")
+    _tag(db, filed, treatment)
+    make_service("Oak House", description="Residential treatment for women, 90 days.")
+    make_service("Food Pantry", description="groceries")
+    (rehab,) = resolve_needs(db, ["rehab"])
+    assert rehab.label == "rehab"
+    assert str(treatment.id) in rehab.term_ids
+    assert ("residential", "treatment") in rehab.groups[0]
+    for points in (None, Points.build(db)):
+        needs = ClientNeeds(needs=(rehab,), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+        result = rank(needs, gather(db, needs, points=points), NOW)
+        why = {m.name: m.reasons for m in result.matches}
+        assert set(why) == {"Bridgeway Recovery", "Oak House"}, points
+        assert "offers Residential Treatment" in why["Bridgeway Recovery"]
+        assert "mentions “residential treatment”" in why["Oak House"]
+
+
+def test_word_needs_of_several_words_keep_each_word_and_its_synonyms(db, make_service):
+    make_service("Northside Clinic", description="Outpatient substance use treatment.")
+    make_service("Tire Treatment Center", description="Tyres.")
+    (need,) = resolve_needs(db, ["drug treatment"])
+    assert need.term_ids == frozenset()
+    assert need.words == ("drug", "treatment")
+    needs = ClientNeeds(needs=(need,), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    assert [c.name for c in gather(db, needs)] == ["Northside Clinic"]
+
+
+def test_word_needs_are_corrected_like_a_search(db, make_service):
+    hooks.install()  # the search index is written with the catalog, as in the app
+    for place in ("Harbor", "Eastside", "Union"):
+        make_service(f"{place} Night Shelter", description="Emergency shelter for adults.")
+    make_service("Food Pantry", description="groceries")
+    db.flush()
+    (need,) = resolve_needs(db, ["shleter"])
+    assert ("shelter",) in need.word_groups()[0]
+    needs = ClientNeeds(needs=(need,), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    names = sorted(c.name for c in gather(db, needs))
+    assert names == ["Eastside Night Shelter", "Harbor Night Shelter", "Union Night Shelter"]
