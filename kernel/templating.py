@@ -1,4 +1,4 @@
-"""Jinja filters shared by every page: ages of figures, capacity, distance, phone links.
+"""Jinja filters shared by every page: ages of figures, distances, phone links.
 
 The words come from `phrases`, which the search API and matching's reasons use too.
 """
