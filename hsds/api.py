@@ -27,12 +27,13 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request, stream_with_context, url_for
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from catalog.models import Organization, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
 from hsds import params, shapes, versions
 from hsds import queries as q
+from hsds.openapi_spec import document
 from kernel.db import get_session
 from kernel.errors import Problem, bad_param
 
@@ -158,8 +159,6 @@ def api_info() -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from hsds.openapi_spec import document
-
     return _json(document(request.url_root.rstrip("/") + "/hsds"))
 
 
@@ -215,8 +214,6 @@ def taxonomy_terms() -> Response:
         top_only=params.boolean(args, "top_only"),
         parent_id=params.uuid_param(args, "parent_id"),
     )
-    from sqlalchemy.orm import selectinload
-
     return _listing("taxonomy_term", stmt, (selectinload(TaxonomyTerm.taxonomy_detail),), shapes.term_item)
 
 

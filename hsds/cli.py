@@ -7,6 +7,8 @@ import click
 from flask.cli import with_appcontext
 
 from hsds import versions
+from hsds.export import ExportError, export_hsds
+from kernel.db import get_session
 
 
 @click.group("export")
@@ -36,9 +38,6 @@ def export_group() -> None:
 @with_appcontext
 def export_hsds_command(directory: str, fmt: str, ndjson: bool, version: str) -> None:
     """Export the whole catalog as HSDS (3.0 unless --version 3.1) into DIRECTORY (created if missing)."""
-    from hsds.export import ExportError, export_hsds
-    from kernel.db import get_session
-
     session = get_session()
     try:
         report = export_hsds(session, directory, format=fmt, ndjson=ndjson, version=version)

@@ -7,6 +7,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 
+from geo import LocationError, locate_zip, normalize_zip
 from hsds import versions
 from hsds.queries import Near, PlaceFilters, ServiceFilters
 from kernel.errors import Problem, bad_param
@@ -151,8 +152,6 @@ def service_filters(args: Mapping[str, str]) -> ServiceFilters:
 
 def place_filters(args: Mapping[str, str]) -> PlaceFilters:
     """`postcode` alone, or `postcode` with `proximity` in metres from the postcode's centroid."""
-    from geo import LocationError, locate_zip, normalize_zip
-
     postcode = (args.get("postcode") or "").strip() or None
     raw_proximity = (args.get("proximity") or "").strip()
     if raw_proximity and not postcode:

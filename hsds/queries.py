@@ -32,6 +32,7 @@ from catalog.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from geo import bbox, distance_km, service_area_from_hsds
 from hsds.mapping import NEST, NO_ATTRIBUTES
 
 T = TypeVar("T", bound=Catalog)
@@ -212,8 +213,6 @@ def sals_stmt(f: ServiceFilters, place: PlaceFilters, session: Session) -> Selec
 
 def sal_ids_near(session: Session, near: Near) -> list[uuid.UUID]:
     """Services at locations within `near.metres` of the point (box in SQL, exact in Python)."""
-    from geo import bbox, distance_km
-
     min_lat, min_lon, max_lat, max_lon = bbox(near.lat, near.lon, near.metres / 1000.0)
     rows = session.execute(
         select(ServiceAtLocation.id, Location.latitude, Location.longitude)
@@ -256,8 +255,6 @@ def _postcode_condition(session: Session, postcode: str, centroid: tuple[float, 
 def _area_coverage(
     session: Session, point: tuple[float, float]
 ) -> tuple[dict[str, set[uuid.UUID]], dict[str, set[uuid.UUID]]]:
-    from geo import service_area_from_hsds
-
     covered: dict[str, set[uuid.UUID]] = {"sal": set(), "service": set()}
     known: dict[str, set[uuid.UUID]] = {"sal": set(), "service": set()}
     rows = session.execute(

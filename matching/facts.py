@@ -39,6 +39,7 @@ from catalog.models import (
 )
 from hours import ScheduleRow, most_specific
 from matching import populations as pop
+from matching.reasons import LANGUAGES
 from matching.types import Area, Candidate, Capacity, ReferralStats
 
 # Referral history per service: {service_id: (total, accepted, completed)}.
@@ -266,8 +267,6 @@ def _languages(run: Run) -> dict[Any, set[str]]:
 
 
 def _language_code(name: str | None) -> str:
-    from matching.reasons import LANGUAGES
-
     wanted = (name or "").strip().lower()
     return next((c for c, n in LANGUAGES.items() if n.lower() == wanted), "")
 

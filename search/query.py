@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 import geo
 from catalog import rules
-from catalog.models import ServiceCapacity, TaxonomyTerm
+from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm
 from hours import ScheduleRow
 from search import documents, hooks, synonyms
 from search import text as textq
@@ -135,8 +135,6 @@ def _covered(
 ) -> npt.NDArray[np.intp]:
     """Keep services whose stated area covers the point (or whose area cannot be read); a
     service with no stated area serves where it is and is kept."""
-    from catalog.models import ServiceArea
-
     sa = ServiceArea.__table__
     idents = doc_ids(conn, [int(c.ids[i]) for i in rows])
     ids = list({i.service_id for i in idents.values()})
