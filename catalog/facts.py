@@ -226,9 +226,20 @@ def places(service: Service) -> list[Place]:
         else:
             directions = "No public address: call first and they will tell you where to go."
         geo = f"geo:{loc.latitude:.5f},{loc.longitude:.5f}" if lines and loc.latitude is not None else None
-        access = [a.description for a in loc.accessibility if a.description]
+        rows = [" ".join(x for x in (a.description, a.details) if x) for a in loc.accessibility]
+        access = list(rules.accessibility(rows, _all_term_names(service)))
         out.append(Place(loc.name, lines, directions, geo, loc.transportation, loc.description, access))
     return out
+
+
+def languages(service: Service) -> list[str]:
+    """ISO 639-1 codes of the languages offered, the service's own and its places' (the rule
+    search and matching use), in a stable order."""
+    rows = [(lang.code, lang.name) for lang in service.languages]
+    for sal in service.service_at_locations:
+        if sal.location is not None:
+            rows += [(lang.code, lang.name) for lang in sal.location.languages]
+    return sorted(rules.languages(rows))
 
 
 def first_address(service: Service) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import hours
+import phrases
 from hours import OpenState, ScheduleRow
 
 # ---------------------------------------------------------------- open now / open at
@@ -314,3 +315,50 @@ def free_places(
     age = (now - when).total_seconds() / 3600 if when is not None else None
     stale = age is None or age > stale_hours
     return FreePlaces(unit, float(available), None if maximum is None else float(maximum), when, age, stale)
+
+
+# ---------------------------------------------------------------- languages and accessibility
+
+_LANGUAGE_NAMES = {name.lower(): code for code, name in phrases.LANGUAGES.items()}
+# ISO 639-2/3 codes sources use for the languages Linkage names (HSDS asks for ISO 639-1).
+_THREE_LETTER = {
+    "eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "zho": "zh", "chi": "zh", "vie": "vi",
+    "ara": "ar", "kor": "ko", "rus": "ru", "som": "so", "hat": "ht", "por": "pt", "tgl": "tl",
+    "nep": "ne", "amh": "am", "ukr": "uk", "pol": "pl", "deu": "de", "ger": "de", "ita": "it",
+}  # fmt: skip
+
+
+def language_code(value: str | None) -> str | None:
+    """ISO 639-1 code of a code or name a record or a person gives ("es", "spa", "Spanish",
+    "es-MX"); ``None`` for one we cannot place."""
+    word = (value or "").strip().lower()
+    if not word:
+        return None
+    if word in _LANGUAGE_NAMES:
+        return _LANGUAGE_NAMES[word]
+    base = word.replace("_", "-").split("-")[0]
+    if len(base) == 2 and base.isalpha():
+        return base
+    return _THREE_LETTER.get(base)
+
+
+def languages(stated: Iterable[tuple[str | None, str | None]]) -> frozenset[str]:
+    """The languages a service is offered in, as ISO 639-1 codes, from (code, name) of its own
+    and its location's language rows: the code where it reads, else the name."""
+    return frozenset(c for code, name in stated if (c := language_code(code) or language_code(name)))
+
+
+def speaks(codes: frozenset[str], wanted: str) -> bool:
+    """Offered in this language? A service stating no language is taken to work in English."""
+    return wanted in codes or (not codes and wanted == "en")
+
+
+_ACCESS = re.compile(r"wheelchair|accessib|\bada\b", re.IGNORECASE)
+
+
+def accessibility(rows: Iterable[str | None], term_names: Iterable[str] = ()) -> tuple[str, ...]:
+    """What a location says about access (each accessibility row's text), and the service's
+    terms that say it ("Wheelchair Accessible"); empty: not stated."""
+    lines = [r.strip() for r in rows if r and r.strip()]
+    lines += [n for n in term_names if _ACCESS.search(n)]
+    return tuple(dict.fromkeys(lines))

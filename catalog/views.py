@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 
 import hours
+import phrases
 from catalog import facts, queries
 from kernel.db import get_session
 
@@ -57,6 +58,8 @@ def service(service_id: str) -> Any:
         types=facts.service_types(svc),
         capacities=facts.capacities(svc, now, cfg["CAPACITY_STALE_HOURS"]),
         places=facts.places(svc),
+        languages=(codes := facts.languages(svc)),
+        language_names=[phrases.language(c) for c in codes],
     )
 
 

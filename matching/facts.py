@@ -39,7 +39,6 @@ from catalog.models import (
 )
 from hours import ScheduleRow, most_specific
 from matching import populations as pop
-from matching.reasons import LANGUAGES
 from matching.types import Area, Candidate, Capacity, ReferralStats
 
 # Referral history per service: {service_id: (total, accepted, completed)}.
@@ -183,7 +182,7 @@ def candidates(
                 tz=tz,
                 capacity=tuple(caps.get(r.service_id, ())),
                 languages=frozenset(langs.get(r.service_id, set()) | langs.get(r.location_id, set())),
-                accessibility=tuple(access.get(r.location_id, ())),
+                accessibility=rules.accessibility(access.get(r.location_id, ()), a.all_names),
                 pets=rules.pets_allowed(a.pets),
                 assured_date=r.assured_date,
                 referrals=referrals.get(r.service_id),
@@ -260,15 +259,8 @@ def _languages_stmt(ids: Ids) -> Any:
 def _languages(run: Run) -> dict[Any, set[str]]:
     out: dict[Any, set[str]] = defaultdict(set)
     for service_id, location_id, code, name in run("languages", _languages_stmt):
-        value = (code or "").strip().lower()[:2] or _language_code(name)
-        if value:
-            out[service_id or location_id].add(value)
+        out[service_id or location_id] |= rules.languages([(code, name)])
     return out
-
-
-def _language_code(name: str | None) -> str:
-    wanted = (name or "").strip().lower()
-    return next((c for c, n in LANGUAGES.items() if n.lower() == wanted), "")
 
 
 def _schedules_stmt(ids: Ids) -> Any:

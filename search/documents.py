@@ -13,7 +13,6 @@ location's rows. The first level that has any row is used whole.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,7 +41,6 @@ from hours import most_specific
 from search.models import search_document, search_document_term
 
 CHUNK = 500
-_ACCESS = re.compile(r"wheelchair|accessib|\bada\b", re.I)
 _SCHEDULE_FIELDS = (
     "opens_at", "closes_at", "byday", "freq", "interval", "bymonthday", "valid_from", "valid_to",
     "dtstart", "until", "wkst", "description", "timezone",
@@ -315,7 +313,11 @@ def _document(
             if (r.link_type or "").lower() in ("eligibility", "requirement", "audience"):
                 elig_words.append(lineage[0][1] if lineage else "")
     language_pairs = langs.get(svc.id, []) + (langs.get(loc_id, []) if loc_id else [])
-    codes = sorted({c for pair in language_pairs for c in pair if c})
+    # The languages by the rule the page and matching use (ISO 639-1 codes), with the names
+    # the record gives, so a filter by code or by name finds it.
+    spoken = rules.languages(language_pairs)
+    codes = sorted(spoken | {n for _c, n in language_pairs if n})
+    lang_words = sorted(spoken | {c for pair in language_pairs for c in pair if c})
     elig_text = " ".join(elig_words)
     # Who may come and what it costs, by the rules the page and matching use: the service's
     # own attributes decide (an audience term restricts nobody).
@@ -330,6 +332,7 @@ def _document(
             restricting.append((code, name))
     gender = " ".join(sorted(rules.admitted_genders(restricting, svc.eligibility_description)))
     access_text = " ".join(access.get(loc_id, [])) if loc_id else ""
+    access_lines = rules.accessibility(access.get(loc_id, []) if loc_id else [], term_names)
     tax_text = " ".join(tax_words)
     fee_text = _join(svc.fees, svc.fees_description)
     is_free = rules.cost(costs.get(svc.id, ()), fee_text, term_names) == "free"
@@ -352,7 +355,7 @@ def _document(
         ),
         "taxonomy": tax_text,
         "eligibility": elig_text.strip(),
-        "languages": " ".join(codes),
+        "languages": " ".join(lang_words),
         "accessibility": access_text,
         "areas": " ".join(area_text),
         "keywords": _join(
@@ -366,7 +369,7 @@ def _document(
         "max_age": svc.maximum_age,
         "gender": gender,
         "free": is_free,
-        "accessible": bool(access_text.strip()) or bool(_ACCESS.search(tax_text)),
+        "accessible": bool(access_lines),
         "latitude": place.latitude if place is not None else None,
         "longitude": place.longitude if place is not None else None,
         "hours": _schedule_json(rows),

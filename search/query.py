@@ -80,9 +80,10 @@ def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[A
         terms = resolve_terms(conn, p.taxonomy)
         where.append(D.c.key.in_(select(DT.c.doc_key).where(DT.c.term_id.in_(terms))))
     if p.language:
-        cond = D.c.lang_codes.like(f"% {p.language} %")
-        if p.language in ("en", "eng", "english"):
-            cond = or_(cond, D.c.lang_codes == "")  # no language stated: English is assumed
+        wanted = rules.language_code(p.language) or p.language
+        cond = D.c.lang_codes.like(f"% {wanted} %")
+        if wanted == "en":
+            cond = or_(cond, D.c.lang_codes == "")  # no language stated: English is assumed (rules.speaks)
         where.append(cond)
     if p.age is not None:
         where.append(or_(D.c.min_age.is_(None), D.c.min_age <= p.age))
@@ -221,8 +222,8 @@ def _mask(c: Candidates, p: SearchParams) -> npt.NDArray[np.bool_]:
     if p.status != "any":
         keep &= c.by_value(c.status, c.statuses, lambda s: s == p.status)
     if p.language:
-        lang = f" {p.language} "
-        english = p.language in ("en", "eng", "english")
+        wanted = rules.language_code(p.language) or p.language
+        lang, english = f" {wanted} ", wanted == "en"
         keep &= c.by_value(c.langs, c.lang_values, lambda v: lang in v or (english and v == ""))
     if p.age is not None:
         with np.errstate(invalid="ignore"):

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import create_app
 from catalog import facts
-from catalog.models import Attribute, Location, Organization, Schedule, Service, ServiceAtLocation
+from catalog.models import Attribute, Language, Location, Organization, Schedule, Service, ServiceAtLocation
 from search import hooks
 from tests.conftest import bound_sessions, demo_loaded
 
@@ -52,7 +52,8 @@ TEXT_ONLY = "Women's Drop-In"  # restricted by its eligibility text alone, with 
 
 
 def _add_text_only(session: Session, org: Organization) -> str:
-    """A service saying "women only" in prose, with a pets attribute that has no value."""
+    """A service saying "women only" in prose, with a pets attribute that has no value and
+    its language as a three-letter code."""
     svc = Service(
         id=uuid.uuid4(),
         name=TEXT_ONLY,
@@ -62,6 +63,7 @@ def _add_text_only(session: Session, org: Organization) -> str:
     )
     loc = Location(id=uuid.uuid4(), name=TEXT_ONLY, organization=org, latitude=39.97, longitude=-83.0)
     svc.service_at_locations.append(ServiceAtLocation(id=uuid.uuid4(), location=loc))
+    svc.languages.append(Language(id=uuid.uuid4(), code="spa", name="Spanish"))  # ISO 639-2, read as "es"
     session.add(svc)
     session.flush()
     session.add(Attribute(id=uuid.uuid4(), link_id=svc.id, link_entity="service", link_type="pets", value=""))
@@ -153,6 +155,8 @@ def page(client, service_id: str, at: dt.datetime | None = None) -> dict[str, An
         "plans": frozenset(_data(html, "plans")[0].split()),
         "cost": _data(html, "cost")[0] or None,
         "id_required": _json(_data(html, "id-required")[0]),
+        "languages": frozenset(_data(html, "languages")[0].split()),
+        "accessible": [_json(v) for v in _data(html, "accessible")],
         "capacity": sorted(
             (num(a), num(m), _json(s))
             for a, m, s in zip(
@@ -328,6 +332,41 @@ def test_unstated_facts_read_as_unknown_and_prose_restricts_alike(county, pages)
     (item,) = match(county, client={"gender": "male", "pets": True})[text_only]
     assert _check(item, "situations:20035") == "fail"
     assert _check(item, "pets") == "not_stated"
+    assert pages[text_only]["languages"] == {"es"}
+    assert text_only in search(county["client"], language="es")
+
+
+@pytest.mark.parametrize("language", ["en", "es", "so"])
+def test_page_search_and_match_agree_on_languages(county, pages, language):
+    offered = set(search(county["client"], language=language))
+    name = {"en": "English", "es": "Spanish", "so": "Somali"}[language]
+    by_name = set(search(county["client"], language=name))
+    answered = match(county, client={"languages": [language]})
+    assert offered
+    for sid, shown in pages.items():
+        on_page = language in shown["languages"] or (not shown["languages"] and language == "en")
+        assert (sid in offered) == on_page, (sid, language, shown["languages"])
+        assert (sid in by_name) == on_page, (sid, language)
+        if language == "en":
+            continue  # matching takes English for granted
+        for item in answered.get(sid, []):
+            if "components" not in item:
+                continue  # left out for another rule (an inactive service): no score
+            spoken = item["components"]["language"] == 1.0
+            assert spoken == (language in shown["languages"]), (sid, language, item["components"])
+
+
+def test_page_search_and_match_agree_on_accessibility(county, pages):
+    accessible = set(search(county["client"], accessible="true"))
+    answered = match(county, client={"accessibility": ["step-free"]})
+    assert accessible
+    for sid, shown in pages.items():
+        if len(shown["accessible"]) != 1:
+            continue  # a page lists each place; search and matching speak per place
+        (on_page,) = shown["accessible"]
+        assert (sid in accessible) == on_page, sid
+        for item in answered.get(sid, []):
+            assert (_check(item, "accessibility") != "not_stated") == on_page, (sid, item["checks"])
 
 
 def test_page_and_search_agree_on_free_of_charge(county, pages):
