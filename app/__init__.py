@@ -30,6 +30,9 @@ BLUEPRINTS = [
 # "module:attribute" of each CLI command or group.
 COMMANDS = [
     "app.commands:init_command",
+    "accounts.cli:user_group",
+    "accounts.cli:team_group",
+    "accounts.cli:audit_group",
     "demo.cli:demo_command",
     "hsds.cli:export_group",
     "importers.cli:import_command",

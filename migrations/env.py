@@ -20,7 +20,13 @@ def _import_all_models() -> None:
     """
     import importlib  # only when Alembic runs: the model modules pull in the whole catalog
 
-    for name in ("catalog.models", "search.models", "importers.models", "kernel.geocoding"):
+    for name in (
+        "catalog.models",
+        "search.models",
+        "importers.models",
+        "kernel.geocoding",
+        "accounts.models",
+    ):
         importlib.import_module(name)
 
 

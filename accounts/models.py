@@ -1,0 +1,97 @@
+"""Users, teams, the organizations a provider speaks for, sign-in attempts and the audit log."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import uuid
+
+from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, String, Table, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models import Organization
+from kernel.db import Base, Timestamp, UUIDPk, uuid7
+
+
+class Role(enum.StrEnum):
+    social_worker = "social_worker"
+    officer = "officer"
+    provider = "provider"
+    coordinator = "coordinator"
+    admin = "admin"
+
+
+# Client and referral data will belong to a team: these roles always have one.
+TEAM_ROLES = frozenset({Role.social_worker, Role.officer, Role.coordinator})
+
+
+def new_stamp() -> str:
+    """A value kept in the user's row and in each of their sessions; changing it (password
+    change or reset, disabling) ends every session made before."""
+    return secrets.token_hex(16)
+
+
+user_organization = Table(
+    "user_organization",
+    Base.metadata,
+    Column("user_id", Uuid, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", Uuid, ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(Base):
+    __tablename__ = "team"
+    id: Mapped[UUIDPk]
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    # The deployment's default team: where a user goes when `--team` is not given.
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[Timestamp]
+
+
+class User(Base):
+    # "user" is a reserved word in PostgreSQL.
+    __tablename__ = "user_account"
+    id: Mapped[UUIDPk]
+    email: Mapped[str] = mapped_column(Text, unique=True)  # stored lower-case
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20, validate_strings=True))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_stamp: Mapped[str] = mapped_column(String(32), default=new_stamp)
+    created: Mapped[Timestamp]
+    password_changed: Mapped[Timestamp]
+    team: Mapped[Team | None] = relationship()
+    organizations: Mapped[list[Organization]] = relationship(
+        secondary=user_organization, order_by="Organization.name"
+    )
+
+
+class LoginAttempt(Base):
+    """One row per sign-in attempt: the throttle counts these, so it holds across processes and hosts."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    at: Mapped[Timestamp]
+    email: Mapped[str] = mapped_column(Text)  # as tried, lower-case; the account may not exist
+    address: Mapped[str | None] = mapped_column(Text)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEvent(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): who, when, what, which action, from where."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    at: Mapped[Timestamp] = mapped_column(index=True)
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The user's e-mail, the e-mail tried by a failed sign-in, or "command line (<os user>)".
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
