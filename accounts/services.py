@@ -227,6 +227,10 @@ def change_password(session: Session, user: User, current: str, new: str, actor:
 # ------------------------------------------------------------------ signing in
 
 
+def record_logout(session: Session, actor: Actor) -> None:
+    audit.record(session, actor, "logout", record_type="user", record_id=actor.user_id)
+
+
 class Throttled(Exception):
     """Too many failed attempts for this account or from this address."""
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # "module:attribute" of each blueprint, in registration order.
 BLUEPRINTS = [
     "kernel.openapi:bp",
+    "accounts.views:bp",
     "catalog.views:bp",
     "search.views:bp",
     "matching.views:bp",

@@ -96,6 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINKAGE_MATCH_WEIGHTS", "MATCH_WEIGHTS", {}, _weights, alias="MATCH_WEIGHTS"),
     # Seconds the in-process index of service locations is kept before it is read again.
     Setting("LINKAGE_MATCH_INDEX_TTL", "MATCH_INDEX_TTL", 120.0, _number(0), alias="MATCH_INDEX_TTL"),
+    # A signed-in session ends after this long without a request, and this long after sign-in.
+    Setting("LINKAGE_SESSION_IDLE_HOURS", "SESSION_IDLE_HOURS", 8.0, _number(0, above=True)),
+    Setting("LINKAGE_SESSION_MAX_HOURS", "SESSION_MAX_HOURS", 24.0, _number(0, above=True)),
 )
 # Read outside SETTINGS because the others depend on them (data dir) or they are secrets.
 SPECIAL = ("LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY")
@@ -141,6 +144,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     for setting in SETTINGS:
         config[setting.key] = _from_env(setting)
+    # The session cookie: never readable by scripts, not sent on cross-site sub-requests,
+    # and in production only over HTTPS.
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = config["LINKAGE_ENV"] == "production"
     config.update({k: v for k, v in overrides.items() if k != "DATA_DIR"})
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _secret_key(data_dir)

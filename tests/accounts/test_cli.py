@@ -9,7 +9,9 @@ import re
 import pytest
 from sqlalchemy.orm import Session
 
+from accounts import services
 from catalog.models import Organization
+from kernel.db import get_session
 
 from .conftest import PASSWORD
 
@@ -40,9 +42,6 @@ def test_user_add_prints_a_generated_password_once_that_signs_in(run, app) -> No
     assert "ana@example.org" in listing
     assert "social_worker" in listing
     assert password not in listing
-    from accounts import services
-    from kernel.db import get_session
-
     with app.test_request_context():
         assert services.sign_in(get_session(), "ana@example.org", password, "127.0.0.1") is not None
 
