@@ -38,6 +38,7 @@ test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --cov --cov-report=
 	@echo "coverage (branches included): $$($(BIN)/coverage report --format=total)%"
 	@$(BIN)/coverage report --format=total >/dev/null

@@ -102,9 +102,9 @@ def describe(rows: Iterable[ScheduleRow | Mapping[str, Any]]) -> list[str]:
         if (line := _row_line(row)) is not None:
             lines.append(line)
     for row in regular:
-        described = not row.has_hours and not row.closed and row.description
-        if described and row not in simple and row.description not in lines:
-            lines.append(row.description)
+        text = row.description
+        if text and not row.has_hours and not row.closed and row not in simple and text not in lines:
+            lines.append(text)
     exceptions: dict[tuple[Any, Any], list[ScheduleRow]] = {}
     for row in parsed:
         if row.is_exception:

@@ -51,9 +51,12 @@ def capacity(ctx: Context, checks: list[Check]) -> Part:
     if not caps:
         return Part(UNKNOWN)
     best = max(caps, key=lambda c: (c.available > 0, c.updated, c.available))
-    age = ctx.now - best.updated  # type: ignore[operator]
+    updated = best.updated
+    if updated is None:  # cannot happen (filtered above); says so to the type checker
+        return Part(UNKNOWN)
+    age = ctx.now - updated
     if age > ctx.stale_after or best.available <= 0:
-        return Part(UNKNOWN, f"capacity figure {reasons.ago(best.updated, ctx.now)}")  # type: ignore[arg-type]
+        return Part(UNKNOWN, f"capacity figure {reasons.ago(updated, ctx.now)}")
     trust = 1.0 - max(age, timedelta(0)) / ctx.stale_after
     stated = 0.4 + 0.6 * (1.0 - math.exp(-best.available / 4.0))
     return Part(UNKNOWN + trust * (stated - UNKNOWN), reasons.capacity(best, ctx.now))
