@@ -28,8 +28,9 @@ demo: init
 	$(BIN)/linkage demo --if-empty
 
 ## make run: install, create the SQLite database, load the demo directory if empty, serve on :5000
+## (plain HTTP on this machine, so development mode: the session cookie is not marked Secure)
 run: demo
-	$(BIN)/linkage run --host 127.0.0.1 --port 5000
+	LINKAGE_ENV=$${LINKAGE_ENV:-development} $(BIN)/linkage run --host 127.0.0.1 --port 5000
 
 ## make test: install the dev extra, check lint and layout contracts, run the whole suite
 ## on every core with branch coverage (the figure is printed at the end; see [tool.coverage])
