@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from accounts.models import AuditEvent
@@ -32,6 +32,7 @@ ACTIONS = (
     "password_reset",
     "role_change",
     "team_add",
+    "audit_export",
 )
 
 CSV_COLUMNS = ("at", "actor", "actor_user_id", "action", "record_type", "record_id", "address", "detail")
@@ -80,22 +81,56 @@ def record(
     return event
 
 
-def events(
-    session: Session,
-    *,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    action: str | None = None,
-) -> Iterable[AuditEvent]:
-    """Events oldest first; `since` inclusive, `until` exclusive."""
-    query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
-    if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.at < until)
-    if action is not None:
-        query = query.where(AuditEvent.action == action)
+def parse_bound(value: str, *, end: bool = False) -> dt.datetime:
+    """An ISO date or date-time, UTC unless it says otherwise; as an end, a bare date means
+    the end of that day, so since D until D is the whole of day D. ValueError otherwise."""
+    text = value.strip()
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    if end and len(text) == 10:
+        parsed += dt.timedelta(days=1)
+    return parsed
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: dt.datetime | None = None  # inclusive
+    until: dt.datetime | None = None  # exclusive
+    action: str | None = None
+    actor: str | None = None  # part of the actor's e-mail or label, any case
+
+    def describe(self) -> str:
+        parts = [
+            f"{k}={v.isoformat() if isinstance(v, dt.datetime) else v}" for k, v in vars(self).items() if v
+        ]
+        return " ".join(parts) or "everything"
+
+
+def _filtered(query: Select[tuple[AuditEvent]], filters: Filters) -> Select[tuple[AuditEvent]]:
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.actor:
+        query = query.where(func.lower(AuditEvent.actor).contains(filters.actor.lower(), autoescape=True))
+    return query
+
+
+def events(session: Session, filters: Filters | None = None) -> Iterable[AuditEvent]:
+    """Every matching event, oldest first (for exports)."""
+    query = _filtered(select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id), filters or Filters())
     return session.scalars(query.execution_options(yield_per=1000))
+
+
+def page(session: Session, filters: Filters, number: int, size: int = 100) -> tuple[list[AuditEvent], int]:
+    """One page of matching events, newest first, and how many match in all."""
+    total = session.scalar(_filtered(select(func.count()).select_from(AuditEvent), filters)) or 0  # type: ignore[arg-type]
+    query = _filtered(select(AuditEvent), filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    rows = list(session.scalars(query.offset((number - 1) * size).limit(size)))
+    return rows, total
 
 
 def _cell(value: object) -> str:

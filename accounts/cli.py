@@ -159,20 +159,13 @@ def team_list() -> None:
 
 
 def _date(value: str | None, option: str, *, end: bool = False) -> dt.datetime | None:
-    """An ISO date or date-time, UTC unless it says otherwise; as an end, a bare date means
-    the end of that day, so `--since D --until D` is the whole of day D."""
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        return audit.parse_bound(value, end=end)
     except ValueError:
         hint = "2026-12-01 or 2026-12-01T08:00"
         raise click.BadParameter(f"{value!r} is not a date ({hint})", param_hint=option) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    if end and len(value.strip()) == 10:
-        parsed += dt.timedelta(days=1)
-    return parsed
 
 
 @click.group("audit")
@@ -188,5 +181,9 @@ def audit_group() -> None:
 @with_appcontext
 def audit_export(since: str | None, until: str | None) -> None:
     """Write the audit log as CSV with a header row to standard output."""
-    start, end = _date(since, "--since"), _date(until, "--until", end=True)
-    audit.write_csv(audit.events(get_session(), since=start, until=end), sys.stdout)
+    filters = audit.Filters(since=_date(since, "--since"), until=_date(until, "--until", end=True))
+    with _transaction() as session:
+        count = audit.write_csv(audit.events(session, filters), sys.stdout)
+        # the export itself is recorded, after the rows it wrote
+        detail = f"{count} events; {filters.describe()}"
+        audit.record(session, audit.command_line(), "audit_export", record_type="audit_event", detail=detail)
