@@ -97,16 +97,23 @@ class _Vocabulary:
     def __init__(self) -> None:
         self.terms: dict[str, int] = {}
         self.loaded = 0.0
-        self.version: tuple[int, int] = (-1, -1)
+        self.version: tuple[Any, ...] = (-1, -1)
 
-    def get(self, conn: Connection, loader: Any) -> dict[str, int]:
-        version = tuple(conn.execute(select(func.count(), func.coalesce(func.max(D.c.id), 0))).one())
+    def get(self, conn: Connection, loader: Any, generation: int | None = None) -> dict[str, int]:
+        """`generation` is the index's own, when it keeps one for this transaction. Without it
+        the version is (count, highest id), which a delete and an insert (or a rolled-back
+        insert and another) can leave equal, so it serves only where there is no generation."""
+        if generation is not None:
+            count = conn.execute(select(func.count()).select_from(D)).scalar_one()
+            version: tuple[Any, ...] = (count, "generation", generation)
+        else:
+            version = tuple(conn.execute(select(func.count(), func.coalesce(func.max(D.c.id), 0))).one())
         age = time.monotonic() - self.loaded
         if version != self.version and (version[0] < SMALL_INDEX or age > VOCAB_TTL_S):
             min_df = MIN_DF if version[0] >= SMALL_INDEX else 1
             self.terms = {t: n for t, n in loader(min_df) if n >= min_df and len(t) >= 3 and t.isalpha()}
             self.loaded = time.monotonic()
-            self.version = version  # type: ignore[assignment]
+            self.version = version
         return self.terms
 
 
@@ -163,7 +170,7 @@ class Fts5Index:
         def load(min_df: int) -> Any:
             return conn.execute(text("SELECT term, doc FROM search_vocab WHERE doc >= :n"), {"n": min_df})
 
-        return self._vocab.get(conn, load)
+        return self._vocab.get(conn, load, self.generation(conn))
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -230,7 +237,7 @@ class PostgresIndex:
                 {"n": min_df},
             )
 
-        return self._vocab.get(conn, load)
+        return self._vocab.get(conn, load, self.generation(conn))
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))

@@ -149,3 +149,16 @@ def test_capacity_is_live_though_the_documents_are_kept(db: Any) -> None:
     body = _run(db, {"q": "wombat", "available": "true"}, cache=True)
     assert [r["name"] for r in body["results"]] == ["Wombat Shelter"]
     assert body["results"][0]["capacity"][0]["available"] == 3
+
+
+def test_a_word_of_a_new_document_is_offered_after_a_rolled_back_one(db: Any) -> None:
+    """A rolled-back insert and the next one leave the same count and highest id; the words
+    offered as corrections must still be the ones of the documents there now."""
+    savepoint = db.begin_nested()
+    _add(db, "Harbor Night Shelter")
+    assert _run(db, {"q": "pantyr"}, cache=True)["query"]["corrections"] == {}
+    savepoint.rollback()
+    _add(db, "Eastside Food Pantry")
+    body = _run(db, {"q": "pantyr"}, cache=True)
+    assert body["query"]["corrections"] == {"pantyr": "pantry"}
+    assert [r["name"] for r in body["results"]] == ["Eastside Food Pantry"]
