@@ -25,12 +25,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+from app.commands import upgrade  # noqa: E402
 from kernel.db import Base, CatalogSession, make_engine  # noqa: E402
 from matching import queries  # noqa: E402
 from matching.core import rank  # noqa: E402
 from matching.parse import parse_request  # noqa: E402
 from matching.points import PointsCache  # noqa: E402
 from matching.service import find_matches  # noqa: E402
+from search.rebuild import rebuild  # noqa: E402
 
 METROS = [
     (40.7128, -74.0060),
@@ -97,8 +99,8 @@ WORDS = ["shelter", "food", "detox", "counseling", "legal aid", "youth", "crisis
 
 def build(path: Path, n: int, seed: int) -> None:
     rnd = random.Random(seed)
+    upgrade(f"sqlite:///{path}")  # the schema production has (the search index's tables too)
     engine = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
     now = dt.datetime.now(dt.UTC)
     tax_id = uuid.uuid4()
     term_ids: dict[str, uuid.UUID] = {}
@@ -247,6 +249,9 @@ def build(path: Path, n: int, seed: int) -> None:
             data = rows[name]
             for k in range(0, len(data), 20000):
                 conn.execute(tables[name].insert(), data[k : k + 20000])
+    with CatalogSession(engine) as session:  # needs given as words are read by search's parser
+        rebuild(session)
+        session.commit()
     engine.dispose()
 
 
