@@ -33,6 +33,8 @@ ACTIONS = (
     "role_change",
     "team_add",
     "audit_export",
+    "token_create",
+    "token_revoke",
 )
 
 CSV_COLUMNS = ("at", "actor", "actor_user_id", "action", "record_type", "record_id", "address", "detail")

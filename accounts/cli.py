@@ -12,9 +12,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from accounts import audit, queries, services
-from accounts.models import Role
-from kernel.db import get_session
+from accounts import audit, queries, services, tokens
+from accounts.models import SCOPES, Role
+from kernel.db import get_session, utcnow
 from kernel.errors import Problem
 
 
@@ -187,3 +187,54 @@ def audit_export(since: str | None, until: str | None) -> None:
         # the export itself is recorded, after the rows it wrote
         detail = f"{count} events; {filters.describe()}"
         audit.record(session, audit.command_line(), "audit_export", record_type="audit_event", detail=detail)
+
+
+@click.group("token")
+def token_group() -> None:
+    """API tokens: create (shown once), list, revoke."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option(
+    "--scope", "scopes", multiple=True, required=True, help="One of: " + ", ".join(SCOPES) + " (repeat)."
+)
+@click.option(
+    "--expires", default=None, metavar="DATE", help="When the token stops working (default: never)."
+)
+@with_appcontext
+def token_create(email: str, scopes: tuple[str, ...], expires: str | None) -> None:
+    """Make an API token for EMAIL's account; the token is the last word printed (shown once)."""
+    when = _date(expires, "--expires")
+    with _transaction() as session:
+        made = tokens.create(session, email, scopes, audit.command_line(), expires=when)
+        summary = f"Token {made.token.id} for {made.token.user.email}, scopes {made.token.scopes}"
+    click.echo(summary + (f", expires {when.isoformat()}" if when else "") + ". Shown once:")
+    click.echo(made.secret)
+
+
+@token_group.command("list")
+@click.argument("email", required=False)
+@with_appcontext
+def token_list(email: str | None) -> None:
+    """List tokens (of EMAIL's account, or all): id, user, scopes, state, last use."""
+    now = utcnow()
+    for t in tokens.listing(get_session(), email):
+        if t.revoked:
+            state = "revoked"
+        elif t.expires and t.expires <= now:
+            state = "expired"
+        else:
+            state = "active" + (f" until {t.expires:%Y-%m-%d %H:%M}" if t.expires else "")
+        used = f"last used {t.last_used:%Y-%m-%d %H:%M}" if t.last_used else "never used"
+        click.echo(f"{t.id}  {t.user.email}  {t.scopes}  {state}  {used}")
+
+
+@token_group.command("revoke")
+@click.argument("token_id", metavar="ID")
+@with_appcontext
+def token_revoke(token_id: str) -> None:
+    """Revoke a token at once."""
+    with _transaction() as session:
+        token = tokens.revoke(session, token_id, audit.command_line())
+    click.echo(f"Revoked token {token.id}.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import secrets
 import uuid
@@ -10,7 +11,7 @@ from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Organization
-from kernel.db import Base, Timestamp, UUIDPk, uuid7
+from kernel.db import Base, Timestamp, UTCDateTime, UUIDPk, uuid7
 
 
 class Role(enum.StrEnum):
@@ -95,3 +96,27 @@ class AuditEvent(Base):
     record_id: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# What a token may be allowed to do; a token acts as its user, and scopes only narrow that.
+SCOPES = ("catalog:read", "capacity:write", "referrals:read", "referrals:write", "metrics:read")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API. Only the SHA-256 of the secret is kept: the token is 32
+    random bytes, so a fast hash is as safe as a slow one and costs nothing per request."""
+
+    __tablename__ = "api_token"
+    id: Mapped[UUIDPk]
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(Text)  # space-separated, from SCOPES
+    created: Mapped[Timestamp]
+    expires: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())

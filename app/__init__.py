@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINTS = [
     "kernel.openapi:bp",
     "accounts.views:bp",
+    "accounts.api:bp",
     "catalog.views:bp",
     "search.views:bp",
     "matching.views:bp",
@@ -34,6 +35,7 @@ COMMANDS = [
     "accounts.cli:user_group",
     "accounts.cli:team_group",
     "accounts.cli:audit_group",
+    "accounts.cli:token_group",
     "demo.cli:demo_command",
     "hsds.cli:export_group",
     "importers.cli:import_command",

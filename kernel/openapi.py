@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify
 
 _PATHS: dict[str, dict[str, Any]] = {}
 _SCHEMAS: dict[str, Any] = {}
+_SECURITY_SCHEMES: dict[str, Any] = {}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -44,11 +45,16 @@ def problem_response(description: str) -> dict[str, Any]:
     }
 
 
-def register_paths(paths: dict[str, dict[str, Any]], schemas: dict[str, Any] | None = None) -> None:
+def register_paths(
+    paths: dict[str, dict[str, Any]],
+    schemas: dict[str, Any] | None = None,
+    security_schemes: dict[str, Any] | None = None,
+) -> None:
     """Add path items (OpenAPI 3.1 form, path templates like /api/v1/things/{id})."""
     for path, item in paths.items():
         _PATHS.setdefault(path, {}).update(item)
     _SCHEMAS.update(schemas or {})
+    _SECURITY_SCHEMES.update(security_schemes or {})
 
 
 def document() -> dict[str, Any]:
@@ -61,7 +67,10 @@ def document() -> dict[str, Any]:
             "Errors are RFC 9457 problem documents.",
         },
         "paths": copy.deepcopy(dict(sorted(_PATHS.items()))),
-        "components": {"schemas": {"Problem": PROBLEM_SCHEMA, **copy.deepcopy(_SCHEMAS)}},
+        "components": {
+            "schemas": {"Problem": PROBLEM_SCHEMA, **copy.deepcopy(_SCHEMAS)},
+            **({"securitySchemes": copy.deepcopy(_SECURITY_SCHEMES)} if _SECURITY_SCHEMES else {}),
+        },
     }
 
 

@@ -81,7 +81,7 @@ def test_the_csv_download_has_a_header_and_is_itself_audited(admin, db) -> None:
 
 
 def test_a_spreadsheet_formula_typed_as_an_email_is_neutralised(admin, client) -> None:
-    sign_in(client.application.test_client(), "=HYPERLINK(\"http://x\")", "whatever it was")
+    sign_in(client.application.test_client(), '=HYPERLINK("http://x")', "whatever it was")
     text = admin.get("/admin/audit.csv?action=login_failure").get_data(as_text=True)
     assert "'=hyperlink" in text  # e-mails are compared lower-case
 
