@@ -50,7 +50,7 @@ class SearchIndex(Protocol):
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
         limit: int | None = None,
-    ) -> list[Row[Any]]:
+    ) -> Sequence[Row[Any]]:
         """Rows of `columns` plus `score` (higher is better) for documents matching all of it."""
         ...
 
@@ -139,7 +139,7 @@ class Fts5Index:
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
         limit: int | None = None,
-    ) -> list[Row[Any]]:
+    ) -> Sequence[Row[Any]]:
         if not query:
             stmt = select(*columns, literal(0.0).label("score")).where(*where)
         else:
@@ -149,7 +149,7 @@ class Fts5Index:
                 .select_from(D.join(fts, fts.c.rowid == D.c.id))
                 .where(text("search_fts MATCH :match").bindparams(match=self.match_expression(query)), *where)
             )
-        return list(conn.execute(stmt.limit(limit)).all())
+        return conn.execute(stmt.limit(limit)).all()
 
     def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
         rows = conn.exec_driver_sql(
@@ -208,14 +208,14 @@ class PostgresIndex:
         where: Sequence[ColumnElement[bool]],
         columns: Sequence[Any],
         limit: int | None = None,
-    ) -> list[Row[Any]]:
+    ) -> Sequence[Row[Any]]:
         if not query:
             stmt = select(*columns, literal(0.0).label("score")).where(*where)
-            return list(conn.execute(stmt.limit(limit)).all())
+            return conn.execute(stmt.limit(limit)).all()
         tsq = func.to_tsquery(self._english, self.tsquery(query))
         score = func.ts_rank(literal_column("'{0.1,0.3,0.6,1.0}'::float4[]"), self._tsv, tsq)
         stmt = select(*columns, score.label("score")).where(self._tsv.op("@@")(tsq), *where)
-        return list(conn.execute(stmt.limit(limit)).all())
+        return conn.execute(stmt.limit(limit)).all()
 
     def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
         return _arrays(self.match_rows(conn, query, [], [D.c.id]))
