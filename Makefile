@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint format init demo bench clean
+.PHONY: run test install install-dev lint format init demo bench clean translations messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,21 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+## The interface's translations: the reviewed .po files are committed, the compiled .mo are
+## built here (never committed), so `make run` and `make test` on a fresh clone have them.
+PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+translations: $(MO)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile --use-fuzzy -d translations -l $* -i $< -o $@
+
+## make messages: after changing interface text, extract it and update every .po to translate
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --no-location --omit-header --sort-output --ignore-dirs='.venv tests bench build' .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --width 100
 
 init: install
 	$(BIN)/linkage init

@@ -13,18 +13,19 @@ import math
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from accounts import audit, signin, tokens
-from accounts.models import ApiToken, AuditEvent, Role
-from kernel.db import get_session, utcnow
-from kernel.errors import Problem, bad_param, problem_response
+from accounts.models import ApiToken, AuditEvent, Role, User
+from kernel.authz import SIGNED_IN, admits
+from kernel.db import begin_write, get_db, get_session, utcnow
+from kernel.errors import Problem, bad_param, problem_response, wants_json
 from kernel.identity import set_identity
 from kernel.openapi import problem_response as documented_problem
 from kernel.openapi import register_paths
 
 bp = Blueprint("accounts_api", __name__)
-
-NEEDS_TOKEN = "This needs an API token: send Authorization: Bearer <token>."  # noqa: S105 (a sentence)
 
 
 def _unauthorized(detail: str) -> Any:
@@ -37,35 +38,52 @@ def _unauthorized(detail: str) -> Any:
 @bp.before_app_request
 def _bearer() -> Any:
     header = request.headers.get("Authorization")
-    if not header or not request.path.startswith("/api/"):
+    if not header or not wants_json():  # the JSON APIs: /api/ and the HSDS API under /hsds/
         return None
+    # The token's last use and the audit row of this request commit in their own transaction,
+    # before the request runs: a request that is then refused (403, 404) is logged all the same.
+    # Whatever the request's session read so far (a session cookie's user) is only read: end
+    # that transaction, so the request reads after this commit (on SQLite a read begun before
+    # another connection's commit could not write afterwards).
+    get_session().rollback()
+    makes = get_db().sessionmaker
+    assert makes is not None
+    own = makes()
     try:
-        token = tokens.authenticate(get_session(), header, utcnow())
+        # It reads the token and then writes its use: on SQLite take the write lock first
+        # (BEGIN IMMEDIATE waits its turn), else a read begun while another request committed
+        # could not write afterwards ("database is locked") when many requests arrive at once.
+        begin_write(own)
+        used = tokens.authenticate(own, header, utcnow())
+        tokens.record_use(own, used, request.remote_addr, request.method, request.path)
+        own.commit()
     except tokens.Unauthorized as exc:
         return _unauthorized(str(exc))
+    finally:
+        own.close()
+    token = (
+        get_session()
+        .scalars(select(ApiToken).options(selectinload(ApiToken.user)).where(ApiToken.id == used.id))
+        .one()
+    )
     g.api_token = token
     set_identity(dataclasses.replace(signin.identity(token.user), scopes=token.scope_set))
     return None
 
 
-def _token() -> ApiToken | Any:
-    token: ApiToken | None = g.get("api_token")
-    return token if token is not None else _unauthorized(NEEDS_TOKEN)
-
-
 @bp.get("/api/v1/me")
+@admits(SIGNED_IN)
 def me() -> Any:
-    token = _token()
-    if not isinstance(token, ApiToken):
-        return token
-    user = token.user
+    token: ApiToken | None = g.get("api_token")
+    user: User = token.user if token is not None else g.account_user
     return jsonify(
         {
             "email": user.email,
             "role": user.role.value,
             "team": user.team.name if user.team else None,
             "organizations": [{"id": str(o.id), "name": o.name} for o in user.organizations],
-            "scopes": sorted(token.scope_set),
+            # A signed-in browser session is not narrowed by scopes: null.
+            "scopes": sorted(token.scope_set) if token is not None else None,
         }
     )
 
@@ -98,12 +116,8 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/api/v1/audit")
+@admits("admin", scope="audit:read")
 def audit_events() -> Any:
-    token = _token()
-    if not isinstance(token, ApiToken):
-        return token
-    if token.user.role is not Role.admin:
-        raise Problem(403, "Only an administrator's token may read the audit log.")
     bounds = {}
     for name in ("since", "until"):
         value = (request.args.get(name) or "").strip()
@@ -123,7 +137,6 @@ def audit_events() -> Any:
             "contents": [_event(e) for e in rows],
         }
     )
-    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
@@ -202,7 +215,7 @@ register_paths(
                         "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
                     },
                 },
-                "scopes": {"type": "array", "items": {"type": "string"}},
+                "scopes": {"type": ["array", "null"], "items": {"type": "string"}},
             },
         }
     },

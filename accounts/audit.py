@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from accounts.models import AuditEvent
 from kernel.db import utcnow
 
-# The actions this log records for accounts; later issues add reads of client data.
+# The actions this log records: accounts, and client and referral data (every read too).
 ACTIONS = (
     "login",
     "login_failure",
@@ -35,6 +35,19 @@ ACTIONS = (
     "audit_export",
     "token_create",
     "token_revoke",
+    "token_use",
+    "mfa_enrol",
+    "mfa_disable",
+    "mfa_recovery_used",
+    "mfa_reset",
+    "mfa_require",
+    "read",  # a read of client or referral data (record_type client or referral)
+    "client_create",
+    "consent_record",
+    "consent_revoke",
+    "referral_create",
+    "referral_transition",
+    "referral_contact",
 )
 
 CSV_COLUMNS = ("at", "actor", "actor_user_id", "action", "record_type", "record_id", "address", "detail")

@@ -36,7 +36,7 @@ def _transaction() -> Iterator[Session]:
 
 @click.group("user")
 def user_group() -> None:
-    """Accounts: add, list, disable, enable, reset a password, change a role."""
+    """Accounts: add, list, disable, enable, reset a password, change a role, the second factor."""
 
 
 @user_group.command("add")
@@ -133,6 +133,29 @@ def user_set_role(email: str, role: str, orgs: tuple[str, ...], team: str | None
         user = services.set_role(session, email, role, audit.command_line(), organizations=orgs, team=team)
         line = f"{user.email} is now {user.role.value}" + (f", team {user.team.name}." if user.team else ".")
     click.echo(line)
+
+
+@user_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def user_reset_2fa(email: str) -> None:
+    """For a lost phone: delete EMAIL's second factor and recovery codes; its sessions end, and
+    the user sets it up again (at the next sign-in when the role requires it)."""
+    with _transaction() as session:
+        user = services.reset_second_factor(session, email, audit.command_line())
+    click.echo(f"Reset the second factor of {user.email}.")
+
+
+@user_group.command("require-2fa")
+@click.argument("role")
+@click.option("--off", is_flag=True, help="No longer require it for ROLE (over LINKAGE_MFA_ROLES).")
+@with_appcontext
+def user_require_2fa(role: str, off: bool) -> None:
+    """Require a second factor of every account of ROLE (or not, with --off)."""
+    with _transaction() as session:
+        kind = services.require_second_factor(session, role, not off, audit.command_line())
+    state = "no longer requires" if off else "now requires"
+    click.echo(f"The role {kind.value} {state} a second factor.")
 
 
 @click.group("team")

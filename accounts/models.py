@@ -7,7 +7,7 @@ import enum
 import secrets
 import uuid
 
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, String, Table, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, Column, Enum, ForeignKey, Index, String, Table, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Organization
@@ -99,7 +99,14 @@ class AuditEvent(Base):
 
 
 # What a token may be allowed to do; a token acts as its user, and scopes only narrow that.
-SCOPES = ("catalog:read", "capacity:write", "referrals:read", "referrals:write", "metrics:read")
+SCOPES = (
+    "catalog:read",
+    "capacity:write",
+    "referrals:read",
+    "referrals:write",
+    "metrics:read",
+    "audit:read",
+)
 
 
 class ApiToken(Base):
@@ -120,3 +127,41 @@ class ApiToken(Base):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class TotpCredential(Base):
+    """A user's authenticator-app secret (RFC 6238). The secret is encrypted with a key derived
+    from the deployment's SECRET_KEY (accounts.totp), so a copy of the database alone cannot
+    make codes; `enabled` stays empty until the user confirmed a code, and `last_step` is the
+    time-step of the last code accepted, so one code cannot be used twice."""
+
+    __tablename__ = "totp_credential"
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    created: Mapped[Timestamp]
+    enabled: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, kept as the SHA-256 of an 80-bit random code (as for API
+    tokens, a slow hash adds nothing at that entropy)."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[UUIDPk]
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SecondFactorRule(Base):
+    """An admin's choice for one role: a second factor required or not, over LINKAGE_MFA_ROLES."""
+
+    __tablename__ = "second_factor_rule"
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, validate_strings=True), primary_key=True
+    )
+    required: Mapped[bool] = mapped_column(Boolean)
+    changed: Mapped[Timestamp]

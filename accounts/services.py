@@ -12,11 +12,13 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from accounts import audit, passwords, queries
+from accounts import audit, passwords, queries, totp
 from accounts.audit import Actor
 from accounts.models import TEAM_ROLES, LoginAttempt, Role, Team, User, new_stamp
 from catalog.models import Organization
@@ -167,6 +169,8 @@ def _existing(session: Session, email: str) -> User:
 def set_active(session: Session, email: str, active: bool, actor: Actor) -> User:
     """Disable or enable an account; disabling ends its sessions at once."""
     user = _existing(session, email)
+    if not active and actor.user_id == user.id:
+        raise Problem(409, "You cannot disable your own account: ask another administrator.", param="email")
     if user.active != active:
         user.active = active
         if not active:
@@ -174,6 +178,15 @@ def set_active(session: Session, email: str, active: bool, actor: Actor) -> User
     action = "user_enable" if active else "user_disable"
     audit.record(session, actor, action, record_type="user", record_id=user.id)
     return user
+
+
+def _placement_words(role: str, team: Any, organizations: Sequence[Any]) -> str:
+    words = [role]
+    if team is not None:
+        words.append(f"team {team.name}")
+    if organizations:
+        words.append("organizations " + ",".join(sorted(str(o.id) for o in organizations)))
+    return " ".join(words)
 
 
 def set_role(
@@ -187,13 +200,20 @@ def set_role(
 ) -> User:
     user = _existing(session, email)
     kind = parse_role(role)
+    if actor.user_id == user.id and user.role is Role.admin and kind is not Role.admin:
+        # An admin demoting themselves could leave the deployment with none.
+        raise Problem(
+            409, "You cannot take the admin role from yourself: ask another administrator.", param="role"
+        )
     if team is None and kind in TEAM_ROLES and user.team is not None:
         team = user.team.name  # a team role keeps its team unless another is named
     orgs, home = _placement(session, kind, organizations, team, actor)
-    before = user.role.value
+    before = _placement_words(user.role.value, user.team, user.organizations)
     user.role, user.team, user.organizations = kind, home, orgs
     user.session_stamp = new_stamp()  # what a session may do changes: sign in again
-    detail = f"{before} -> {kind.value}"
+    # The row says what changed, team and organizations included, so an auditor reading
+    # "role_change" sees a move between teams too.
+    detail = f"{before} -> {_placement_words(kind.value, home, orgs)}"
     audit.record(session, actor, "role_change", record_type="user", record_id=user.id, detail=detail)
     return user
 
@@ -269,26 +289,26 @@ def retry_at(session: Session, email: str, address: str | None, now: dt.datetime
     return max(blocked) if blocked else None
 
 
-def sign_in(
+def check_password(
     session: Session, email: str, password: str, address: str | None, now: dt.datetime | None = None
 ) -> User | None:
     """The user whose e-mail and password these are, or None; raises Throttled.
 
     The answer is the same for an unknown address, a wrong password and a disabled account,
-    and each costs one password hash, so neither the message nor the time says which.
+    and each costs one password hash, so neither the message nor the time says which. A
+    failure is recorded here; a success is not yet a sign-in (see `complete_sign_in`), so a
+    right password alone never clears the account's count of failed second-factor codes.
     """
     now = now or utcnow()
     tried = (email or "").strip().lower()[:254]
-    blocked = retry_at(session, tried, address, now)
-    if blocked is not None and blocked > now:
-        raise Throttled(blocked)
+    _refuse_if_throttled(session, tried, address, now)
     user = queries.user_by_email(session, tried) if tried else None
     if user is None:
         ok = passwords.verify_nobody(password)
     else:
         ok = passwords.verify(user.password_hash, password) and user.active
-    session.add(LoginAttempt(at=now, email=tried, address=address, succeeded=ok))
     if not ok or user is None:
+        session.add(LoginAttempt(at=now, email=tried, address=address, succeeded=False))
         actor = Actor(tried or "(no e-mail given)", None, address)  # whoever typed it
         audit.record(
             session, actor, "login_failure", record_type="user", record_id=user.id if user else None, at=now
@@ -296,7 +316,106 @@ def sign_in(
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    audit.record(
-        session, Actor(user.email, user.id, address), "login", record_type="user", record_id=user.id, at=now
-    )
     return user
+
+
+def _refuse_if_throttled(session: Session, email: str, address: str | None, now: dt.datetime) -> None:
+    blocked = retry_at(session, email, address, now)
+    if blocked is not None and blocked > now:
+        raise Throttled(blocked)
+
+
+def complete_sign_in(
+    session: Session,
+    user: User,
+    address: str | None,
+    now: dt.datetime | None = None,
+    detail: str | None = None,
+) -> None:
+    """The sign-in succeeded (password, and the second factor when the user has one)."""
+    now = now or utcnow()
+    session.add(LoginAttempt(at=now, email=user.email, address=address, succeeded=True))
+    actor = Actor(user.email, user.id, address)
+    audit.record(session, actor, "login", record_type="user", record_id=user.id, at=now, detail=detail)
+
+
+def sign_in(
+    session: Session, email: str, password: str, address: str | None, now: dt.datetime | None = None
+) -> User | None:
+    """Password only: for an account without a second factor (the page asks for one when due)."""
+    now = now or utcnow()
+    user = check_password(session, email, password, address, now)
+    if user is not None:
+        complete_sign_in(session, user, address, now)
+    return user
+
+
+def second_factor_sign_in(
+    session: Session, user: User, code: str, address: str | None, now: dt.datetime | None = None
+) -> bool:
+    """The second step: a code from the app or a recovery code. A wrong code is a failed
+    sign-in attempt, counted by the same throttle as wrong passwords; raises Throttled."""
+    now = now or utcnow()
+    _refuse_if_throttled(session, user.email, address, now)
+    actor = Actor(user.email, user.id, address)
+    how = totp.check(session, user, code, now)
+    if how is None:
+        session.add(LoginAttempt(at=now, email=user.email, address=address, succeeded=False))
+        audit.record(
+            session,
+            actor,
+            "login_failure",
+            record_type="user",
+            record_id=user.id,
+            at=now,
+            detail="second factor",
+        )
+        return False
+    if how == "recovery code":
+        left = totp.recovery_left(session, user)
+        audit.record(
+            session,
+            actor,
+            "mfa_recovery_used",
+            record_type="user",
+            record_id=user.id,
+            at=now,
+            detail=f"{left} left",
+        )
+    complete_sign_in(session, user, address, now, detail=f"second factor: {how}")
+    return True
+
+
+# ------------------------------------------------------------------ the second factor
+
+
+def disable_second_factor(
+    session: Session, user: User, code: str, actor: Actor, configured: tuple[str, ...]
+) -> None:
+    """The user's own choice to turn it off: not when their role requires it, and only with a
+    current code (a session left open is not enough)."""
+    if totp.is_required(session, user, configured):
+        raise Problem(409, _("Your role requires a second factor, so it cannot be turned off."), param="code")
+    if not totp.enabled(session, user):
+        raise Problem(409, _("The second factor is not on."), param="code")
+    if totp.check(session, user, code) is None:
+        raise Problem(400, _("That code is not right."), param="code")
+    totp.remove(session, user)
+    audit.record(session, actor, "mfa_disable", record_type="user", record_id=user.id)
+
+
+def reset_second_factor(session: Session, email: str, actor: Actor) -> User:
+    """For a lost phone: the secret and recovery codes go, every session ends; the user enrols
+    again at the next sign-in if their role requires it, or when they choose."""
+    user = _existing(session, email)
+    if not totp.remove(session, user):
+        raise Problem(409, _("%(email)s has no second factor to reset.", email=user.email), param="email")
+    user.session_stamp = new_stamp()
+    audit.record(session, actor, "mfa_reset", record_type="user", record_id=user.id)
+    return user
+
+
+def require_second_factor(session: Session, role: str, required: bool, actor: Actor) -> Role:
+    kind = parse_role(role)
+    totp.set_required(session, kind, required, actor)
+    return kind

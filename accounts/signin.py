@@ -33,6 +33,44 @@ def begin(user: User, now: dt.datetime) -> None:
     session["seen"] = now.timestamp()
 
 
+# How long a password stays good for typing the second factor's code.
+CODE_WAIT = dt.timedelta(minutes=10)
+
+
+def await_code(user: User, now: dt.datetime, next_url: str | None) -> None:
+    """The password was right and a code is due: nobody is signed in yet, the session only
+    remembers whom the code is for (and where to go after)."""
+    session.clear()
+    session["mfa_uid"] = str(user.id)
+    session["mfa_stamp"] = user.session_stamp
+    session["mfa_since"] = now.timestamp()
+    if next_url:
+        session["mfa_next"] = next_url
+
+
+def awaiting(db: Callable[[], Session], now: dt.datetime) -> User | None:
+    """The user whose code this session waits for, or None (none, too late, or changed)."""
+    uid = session.get("mfa_uid")
+    if not uid:
+        return None
+    if now.timestamp() - session.get("mfa_since", 0.0) > CODE_WAIT.total_seconds():
+        end()
+        return None
+    try:
+        user = db().get(User, uuid.UUID(uid))
+    except ValueError:
+        user = None
+    if user is None or not user.active or user.session_stamp != session.get("mfa_stamp"):
+        end()
+        return None
+    return user
+
+
+def awaited_next() -> str | None:
+    value = session.get("mfa_next")
+    return value if isinstance(value, str) else None
+
+
 def restamp(user: User) -> None:
     """Keep this session after the user's own password change (which ends all others)."""
     session["stamp"] = user.session_stamp

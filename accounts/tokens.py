@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounts import audit, queries
 from accounts.audit import Actor
-from accounts.models import SCOPES, ApiToken, User
+from accounts.models import SCOPES, ApiToken, Role, User
 from kernel.db import utcnow
 from kernel.errors import Problem
 
 LAST_USE_EVERY = dt.timedelta(minutes=1)
+# The scopes a provider's own token may hold: their catalog and their services' capacity.
+PROVIDER_SCOPES = ("catalog:read", "capacity:write")
 PREFIX = "lkt_"  # makes a leaked token easy to recognise (secret scanners, logs)
 
 
@@ -66,13 +68,40 @@ def create(
     return NewToken(token, secret)
 
 
-def revoke(session: Session, token_id: str, actor: Actor) -> ApiToken:
+def scopes_for(user: User) -> tuple[str, ...]:
+    """The scopes a user may put on a token they make for themselves."""
+    return SCOPES if user.role is Role.admin else PROVIDER_SCOPES
+
+
+def create_own(
+    session: Session,
+    user: User,
+    scopes: Sequence[str],
+    actor: Actor,
+    *,
+    expires: dt.datetime | None = None,
+) -> NewToken:
+    """A token a provider (or an admin) makes for themselves: it acts as them, so a provider's
+    reaches only their own organizations, and holds only the scopes their role may hold."""
+    allowed = scopes_for(user)
+    refused = [s for s in scopes if s not in allowed]
+    if refused:
+        raise Problem(
+            400,
+            f"Your token may not hold the scope {refused[0]!r}: choose from " + ", ".join(allowed) + ".",
+            param="scope",
+        )
+    return create(session, user.email, scopes, actor, expires=expires)
+
+
+def revoke(session: Session, token_id: str, actor: Actor, *, owner: User | None = None) -> ApiToken:
+    """Revoke a token; with `owner`, only one of theirs (another's is "no such token")."""
     try:
         key = uuid.UUID(token_id)
     except ValueError:
         raise Problem(400, f"{token_id!r} is not a token id.", param="id") from None
     token = session.get(ApiToken, key)
-    if token is None:
+    if token is None or (owner is not None and token.user_id != owner.id):
         raise Problem(404, f"No token has the id {token_id}.", param="id")
     if token.revoked is None:
         token.revoked = utcnow()
@@ -85,6 +114,15 @@ def listing(session: Session, email: str | None = None) -> list[ApiToken]:
     if email:
         query = query.join(User).where(User.email == email.strip().lower())
     return list(session.scalars(query))
+
+
+def record_use(session: Session, token: ApiToken, address: str | None, method: str, path: str) -> None:
+    """The audit row of one request made with `token`: the method and path only, never the
+    query string (it may hold the text of a search)."""
+    actor = Actor(token.user.email, token.user_id, address)
+    audit.record(
+        session, actor, "token_use", record_type="api_token", record_id=token.id, detail=f"{method} {path}"
+    )
 
 
 class Unauthorized(Exception):

@@ -1,4 +1,5 @@
-"""Sign-in pages (/login, /logout, /account/password) and the admins' audit log (/admin/audit).
+"""Sign-in pages (/login, /login/code, /logout, /account/password, /account/second-factor) and
+the admins' audit log (/admin/audit).
 
 The blueprint also carries what every request needs from accounts: on registration it sets
 up CSRF tokens (Flask-WTF) and, before each request, reads the session into
@@ -18,23 +19,29 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 
-from accounts import audit, services, signin
+from accounts import audit, services, signin, totp
 from accounts.audit import Actor
-from accounts.forms import LoginForm, PasswordForm
-from accounts.models import Role, User
+from accounts.forms import CodeForm, LoginForm, PasswordForm
+from accounts.models import User, new_stamp
+from kernel.authz import ANYONE, SIGNED_IN, admits
 from kernel.db import get_session, utcnow
-from kernel.errors import Problem
+from kernel.errors import Problem, wants_json
 from kernel.identity import current_identity, set_identity
 
 bp = Blueprint("accounts", __name__)
 csrf = CSRFProtect()
 
 # What a person reads, in one place (a later change makes them translatable).
-WRONG = "The e-mail address or password is not right, or the account is disabled."
-MISSING = "Enter your e-mail address and your password."
-ADMINS_ONLY = "Only an administrator may see the audit log."
+WRONG = _l("The e-mail address or password is not right, or the account is disabled.")
+MISSING = _l("Enter your e-mail address and your password.")
+WRONG_CODE = _l("That code is not right, or it was used already. Type the code the app shows now.")
+NO_CODE = _l("Type the six digits your authenticator app shows, or one of your recovery codes.")
+SET_UP_FIRST = _l("Your role requires a second factor: set it up before anything else.")
+# What a signed-in person whose role requires a second factor they have not set up may open.
+UNTIL_ENROLLED = frozenset({"accounts.second_factor", "accounts.logout", "i18n.switch", "static"})
 PER_PAGE = 100
 
 
@@ -52,13 +59,27 @@ def _limits() -> tuple[dt.timedelta, dt.timedelta]:
 
 
 @bp.before_app_request
-def _load_identity() -> None:
+def _load_identity() -> Any:
     if request.endpoint == "static":
         return
     idle, longest = _limits()
     user = signin.current_user(get_session, utcnow(), idle, longest)
     g.account_user = user
     set_identity(signin.identity(user))
+    if user is not None and request.endpoint not in UNTIL_ENROLLED and _must_enrol(user):
+        if wants_json():
+            raise Problem(403, str(SET_UP_FIRST))
+        return redirect(url_for("accounts.second_factor"))
+    return None
+
+
+def _mfa_roles() -> tuple[str, ...]:
+    return tuple(current_app.config["MFA_ROLES"])
+
+
+def _must_enrol(user: User) -> bool:
+    session = get_session()
+    return totp.is_required(session, user, _mfa_roles()) and not totp.enabled(session, user)
 
 
 @bp.app_context_processor
@@ -94,6 +115,7 @@ def _throttled(retry_at: dt.datetime) -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@admits(ANYONE)
 def login() -> Any:
     form = LoginForm()
     next_url = _local(request.values.get("next"))
@@ -103,20 +125,69 @@ def login() -> Any:
         if not form.validate():
             error = MISSING
         else:
+            session = get_session()
             try:
-                user = services.sign_in(
-                    get_session(), form.email.data or "", form.password.data or "", request.remote_addr
+                user = services.check_password(
+                    session, form.email.data or "", form.password.data or "", request.remote_addr
                 )
             except services.Throttled as exc:
                 return _throttled(exc.retry_at)
             if user is not None:
-                signin.begin(user, utcnow())
-                return redirect(next_url or _home())
+                return _after_password(user, next_url)
             error = WRONG
     return render_template("accounts/login.html", form=form, error=error, next=next_url)
 
 
+def _after_password(user: User, next_url: str | None) -> Any:
+    """A second step when the user has a second factor; enrolment first when their role
+    requires one they have not set up; otherwise signed in."""
+    session, now = get_session(), utcnow()
+    if totp.enabled(session, user):
+        signin.await_code(user, now, next_url)
+        return redirect(url_for("accounts.login_code"))
+    must = totp.is_required(session, user, _mfa_roles())
+    detail = "second factor to be set up" if must else None
+    services.complete_sign_in(session, user, request.remote_addr, now, detail=detail)
+    signin.begin(user, now)
+    if must:
+        return redirect(url_for("accounts.second_factor", next=next_url))
+    return redirect(next_url or _home())
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@admits(ANYONE)
+def login_code() -> Any:
+    """The second step of signing in; open to anyone, but only a session whose password was
+    right a moment ago has a code to give (others are sent to sign in)."""
+    if g.get("account_user") is not None:
+        return redirect(_home())
+    now = utcnow()
+    user = signin.awaiting(get_session, now)
+    if user is None:
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    error = None
+    if request.method == "POST":
+        csrf.protect()
+        if not form.validate():
+            error = NO_CODE
+        else:
+            try:
+                ok = services.second_factor_sign_in(
+                    get_session(), user, form.code.data or "", request.remote_addr
+                )
+            except services.Throttled as exc:
+                return _throttled(exc.retry_at)
+            if ok:
+                next_url = signin.awaited_next()
+                signin.begin(user, now)
+                return redirect(next_url or _home())
+            error = WRONG_CODE
+    return render_template("accounts/login_code.html", form=form, error=error)
+
+
 @bp.post("/logout")
+@admits(ANYONE)
 def logout() -> Any:
     csrf.protect()
     user: User | None = g.get("account_user")
@@ -127,10 +198,9 @@ def logout() -> Any:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@admits(SIGNED_IN)
 def password() -> Any:
-    user: User | None = g.get("account_user")
-    if user is None:
-        return redirect(url_for("accounts.login", next=request.path))
+    user: User = g.account_user
     form = PasswordForm()
     error = None
     if request.method == "POST":
@@ -154,19 +224,76 @@ def password() -> Any:
     return render_template("accounts/password.html", form=form, error=error)
 
 
+# ------------------------------------------------------------------ one's second factor
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@admits(SIGNED_IN)
+def second_factor() -> Any:
+    """Set up the authenticator app (a QR code drawn here, the secret as text, a first code to
+    confirm, then the recovery codes once), or, when it is on, its state and turning it off."""
+    user: User = g.account_user
+    session = get_session()
+    required = totp.is_required(session, user, _mfa_roles())
+    next_url = _local(request.values.get("next"))
+    form = CodeForm()
+    error = None
+    if totp.enabled(session, user):
+        return _second_factor_on(user, required, form, None)
+    if request.method == "POST":
+        csrf.protect()
+        if not form.validate():
+            error = NO_CODE
+        else:
+            try:
+                codes = totp.confirm(session, user, form.code.data or "", _actor(user))
+            except Problem as exc:
+                error = exc.detail
+            else:
+                user.session_stamp = new_stamp()  # sessions without it end
+                signin.restamp(user)
+                page = render_template("accounts/recovery_codes.html", codes=codes, next=next_url or _home())
+                return page, 200, {"Cache-Control": "no-store"}
+    enrolment = totp.pending(session, user)
+    page = render_template(
+        "accounts/second_factor.html",
+        enrolment=enrolment,
+        form=form,
+        error=error,
+        required=required,
+        next=next_url,
+    )
+    return page, 400 if error else 200, {"Cache-Control": "no-store"}
+
+
+def _second_factor_on(user: User, required: bool, form: CodeForm, error: Any, status: int = 200) -> Any:
+    left = totp.recovery_left(get_session(), user)
+    page = render_template(
+        "accounts/second_factor_on.html", form=form, error=error, required=required, left=left
+    )
+    return page, status
+
+
+@bp.post("/account/second-factor/off")
+@admits(SIGNED_IN)
+def second_factor_off() -> Any:
+    csrf.protect()
+    user: User = g.account_user
+    session = get_session()
+    form = CodeForm()
+    required = totp.is_required(session, user, _mfa_roles())
+    if not totp.enabled(session, user):
+        return redirect(url_for("accounts.second_factor"))
+    if not form.validate():
+        return _second_factor_on(user, required, form, NO_CODE, 400)
+    try:
+        services.disable_second_factor(session, user, form.code.data or "", _actor(user), _mfa_roles())
+    except Problem as exc:
+        return _second_factor_on(user, required, form, exc.detail, exc.status)
+    return redirect(url_for("accounts.second_factor"))
+
+
 # ------------------------------------------------------------------ the audit log (admins)
-
-
-def _admin() -> User | Any:
-    """The signed-in admin; a redirect to sign in for the anonymous, a 403 for other roles.
-
-    Until routes declare whom they admit in one place, this is that declaration here."""
-    user: User | None = g.get("account_user")
-    if user is None:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    if user.role is not Role.admin:
-        raise Problem(403, ADMINS_ONLY)
-    return user
 
 
 def _filters() -> tuple[audit.Filters, str | None]:
@@ -186,17 +313,9 @@ def _filters() -> tuple[audit.Filters, str | None]:
     return audit.Filters(since=bounds["since"], until=bounds["until"], action=action, actor=actor), None
 
 
-def _no_store(response: Any) -> Any:
-    resp = current_app.make_response(response)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
-
-
 @bp.get("/admin/audit")
+@admits("admin", scope="audit:read")
 def audit_log() -> Any:
-    user = _admin()
-    if not isinstance(user, User):
-        return user
     filters, error = _filters()
     try:
         number = max(1, int(request.args.get("page", "1")))
@@ -207,7 +326,7 @@ def audit_log() -> Any:
         page = render_template(
             "accounts/audit.html", rows=[], total=0, error=error, args=kept, number=1, pages=1
         )
-        return _no_store((page, 400))
+        return page, 400
     rows, total = audit.page(get_session(), filters, number, PER_PAGE)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = render_template(
@@ -220,14 +339,13 @@ def audit_log() -> Any:
         pages=pages,
         actions=audit.ACTIONS,
     )
-    return _no_store(page)
+    return page
 
 
 @bp.get("/admin/audit.csv")
+@admits("admin", scope="audit:read")
 def audit_csv() -> Any:
-    user = _admin()
-    if not isinstance(user, User):
-        return user
+    user: User = g.account_user
     filters, error = _filters()
     if error:
         raise Problem(400, error)
@@ -238,4 +356,4 @@ def audit_csv() -> Any:
     audit.record(session, _actor(user), "audit_export", record_type="audit_event", detail=detail)
     resp = Response(out.getvalue(), mimetype="text/csv")
     resp.headers["Content-Disposition"] = "attachment; filename=linkage-audit.csv"
-    return _no_store(resp)
+    return resp

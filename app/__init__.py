@@ -9,11 +9,13 @@ from typing import Any
 from flask import Flask
 
 from catalog import changelog
+from kernel import assets, authz, i18n, security
 from kernel.config import ConfigError, load_config
 from kernel.db import Database
 from kernel.errors import register_error_handlers
 from kernel.templating import register_filters
 from matching.weights import Weights, WeightsError
+from referrals import history
 from search import hooks as search_hooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,12 +23,17 @@ ROOT = Path(__file__).resolve().parent.parent
 # "module:attribute" of each blueprint, in registration order.
 BLUEPRINTS = [
     "kernel.openapi:bp",
+    "kernel.i18n:bp",
     "accounts.views:bp",
+    "accounts.admin_views:bp",
     "accounts.api:bp",
     "catalog.views:bp",
     "search.views:bp",
     "matching.views:bp",
     "hsds.api:bp",
+    "referrals.fhir_api:bp",
+    "referrals.inbox:bp",
+    "referrals.api:bp",
 ]
 
 # "module:attribute" of each CLI command or group.
@@ -42,6 +49,8 @@ COMMANDS = [
     "importers.cli:duplicates_group",
     "search.cli:index_group",
     "search.cli:synonyms_group",
+    "referrals.cli:worker_command",
+    "referrals.cli:outbox_group",
 ]
 
 
@@ -73,9 +82,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     search_hooks.install()
     Database().init_app(app)
     register_error_handlers(app)
+    i18n.install(app)
     for ref in BLUEPRINTS:
         app.register_blueprint(_load(ref))
+    authz.install(app)  # after the blueprints: their before-request functions set the identity
+    security.install(app)
+    assets.install(app)
     for ref in COMMANDS:
         app.cli.add_command(_load(ref))
     register_filters(app)
+    # Matching ranks by each provider's follow-through, which only referrals know (siblings).
+    app.extensions["follow_through"] = history.follow_through
     return app

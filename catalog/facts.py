@@ -7,35 +7,39 @@ live in one place and the templates only lay them out.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import phrases
+import wording
 from catalog import rules
 from catalog.models import Address, Location, Schedule, Service, ServiceCapacity
 from hours import OpenState, describe, most_specific
+from wording import N_, _
 
 # Open Eligibility situations whose name alone reads badly after "Only for".
 _PLAIN: dict[str, str] = {
-    "20003": "adults",
-    "20004": "teens",
-    "20005": "children",
-    "20006": "older adults (seniors)",
-    "20010": "veterans",
-    "20036": "women",
-    "20037": "men",
-    "20038": "transgender people",
-    "20053": "single adults",
-    "20054": "families with children",
-    "20058": "people who are homeless",
-    "20059": "people about to lose their housing",
-    "20063": "people with low income",
-    "20083": "survivors of domestic violence",
-    "20088": "people in crisis",
-    "20016": "people with a criminal record",
-    "20043": "pregnant women",
-    "20050": "people with substance use problems",
-    "20025": "people with mental illness",
+    "20003": N_("adults"),
+    "20004": N_("teens"),
+    "20005": N_("children"),
+    "20006": N_("older adults (seniors)"),
+    "20010": N_("veterans"),
+    "20036": N_("women"),
+    "20037": N_("men"),
+    "20038": N_("transgender people"),
+    "20053": N_("single adults"),
+    "20054": N_("families with children"),
+    "20058": N_("people who are homeless"),
+    "20059": N_("people about to lose their housing"),
+    "20063": N_("people with low income"),
+    "20083": N_("survivors of domestic violence"),
+    "20088": N_("people in crisis"),
+    "20016": N_("people with a criminal record"),
+    "20043": N_("pregnant women"),
+    "20050": N_("people with substance use problems"),
+    "20025": N_("people with mental illness"),
 }
 _ELIGIBILITY_LINKS = ("eligibility", "audience", "insurance", "pets")
 
@@ -73,8 +77,12 @@ def holiday_hours(service: Service) -> list[str]:
     for row in schedule_rows(service):
         if row["valid_from"] and row["valid_to"] and row["valid_from"] == row["valid_to"]:
             day: dt.date = row["valid_from"]
-            hours = f" ({row['opens_at']}-{row['closes_at']})" if row["opens_at"] and row["closes_at"] else ""
-            out.append(f"{day:%a %d %b %Y}: {row['description'] or 'Special hours'}{hours}")
+            what = row["description"] or _("Special hours")
+            if row["opens_at"] and row["closes_at"]:
+                hours = f"{row['opens_at']}-{row['closes_at']}"
+                out.append(_("%(day)s: %(what)s (%(hours)s)", day=wording.date(day), what=what, hours=hours))
+            else:
+                out.append(_("%(day)s: %(what)s", day=wording.date(day), what=what))
     return out
 
 
@@ -88,7 +96,8 @@ def _term_words(attr: Any) -> str:
     term = attr.taxonomy_term
     if term is None:
         return attr.value or ""
-    return _PLAIN.get(term.code or "", term.name.lower())
+    plain = _PLAIN.get(term.code or "")
+    return _(plain) if plain else term.name.lower()
 
 
 @dataclass(frozen=True)
@@ -178,11 +187,17 @@ class Capacity:
         return phrases.capacity(self.available, self.maximum, self.unit)
 
 
-def capacities(service: Service, now: dt.datetime, stale_hours: float) -> list[Capacity]:
-    """Each reported figure with its age; older than `stale_hours` is stale, not truth."""
+def capacities(
+    service: Service, now: dt.datetime, stale_hours: float, held: Mapping[uuid.UUID, float] | None = None
+) -> list[Capacity]:
+    """Each reported figure with its age, less the units held against it (`held`, from
+    `catalog.capacity.held_counts`); older than `stale_hours` is stale, not truth."""
     out = []
     for cap in service.capacities:
-        fact = rules.free_places(_unit_name(cap), cap.available, cap.maximum, cap.updated, now, stale_hours)
+        taken = (held or {}).get(cap.id, 0)
+        fact = rules.free_places(
+            _unit_name(cap), cap.available, cap.maximum, cap.updated, now, stale_hours, taken
+        )
         out.append(Capacity(fact.available, fact.maximum, _unit_name(cap), fact.updated, fact.stale))
     return out
 
@@ -220,11 +235,11 @@ def places(service: Service) -> list[Place]:
         addr = next((a for a in loc.addresses if a.address_type != "postal"), None)
         lines = address_lines(addr) if addr else []
         if lines:
-            directions = f"Type “{', '.join(lines)}” into the map app on your phone."
+            directions = _("Type “%(address)s” into the map app on your phone.", address=", ".join(lines))
         elif loc.location_type == "virtual":
-            directions = "By phone, text or online; there is no site to visit."
+            directions = _("By phone, text or online; there is no site to visit.")
         else:
-            directions = "No public address: call first and they will tell you where to go."
+            directions = _("No public address: call first and they will tell you where to go.")
         geo = f"geo:{loc.latitude:.5f},{loc.longitude:.5f}" if lines and loc.latitude is not None else None
         rows = [" ".join(x for x in (a.description, a.details) if x) for a in loc.accessibility]
         access = list(rules.accessibility(rows, _all_term_names(service)))

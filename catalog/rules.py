@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import hours
 import phrases
 from hours import OpenState, ScheduleRow
+from wording import _
 
 # ---------------------------------------------------------------- open now / open at
 
@@ -64,7 +65,9 @@ def schedule_rows(rows: RowsArg) -> list[ScheduleRow]:
     return [r if isinstance(r, ScheduleRow) else ScheduleRow.from_mapping(r) for r in rows]
 
 
-UNREADABLE = OpenState(open=None, label="Hours not readable")
+def unreadable() -> OpenState:
+    """Hours that cannot be read: unknown, labelled in the language of the request."""
+    return OpenState(open=None, label=_("Hours not readable"))
 
 
 def open_state(rows: RowsArg, at: dt.datetime, deployment: str | None) -> OpenState:
@@ -74,7 +77,7 @@ def open_state(rows: RowsArg, at: dt.datetime, deployment: str | None) -> OpenSt
         parsed = schedule_rows(rows)
         return hours.open_state(parsed, at, reading_zone(parsed, deployment))
     except ValueError:
-        return UNREADABLE
+        return unreadable()
 
 
 def is_open(rows: RowsArg, at: dt.datetime, deployment: str | None) -> bool | None:
@@ -284,7 +287,8 @@ def id_bar(docs: Iterable[Document]) -> Document | None:
 
 @dataclass(frozen=True)
 class FreePlaces:
-    """A provider's figure of free places with its age; a stale figure is shown, never trusted."""
+    """A provider's figure of free places with its age; a stale figure is shown, never trusted.
+    `available` is what is free: the figure minus the units `held` against it."""
 
     unit: str | None
     available: float
@@ -292,6 +296,7 @@ class FreePlaces:
     updated: dt.datetime | None
     age_hours: float | None
     stale: bool
+    held: float = 0.0
 
 
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -309,16 +314,23 @@ def free_places(
     updated: dt.datetime | str | None,
     now: dt.datetime,
     stale_hours: float,
+    held: float = 0,
 ) -> FreePlaces:
-    """One figure as it may be used now: older than ``stale_hours`` (or undated) is stale."""
+    """One figure as it may be used now: older than ``stale_hours`` (or undated) is stale.
+
+    Free is the figure minus ``held``: the holds active now and those accepted since the
+    figure (``catalog.capacity`` counts them), never below zero."""
     when = _aware(updated)
     age = (now - when).total_seconds() / 3600 if when is not None else None
     stale = age is None or age > stale_hours
-    return FreePlaces(unit, float(available), None if maximum is None else float(maximum), when, age, stale)
+    taken = float(held or 0)
+    free = max(0.0, float(available) - taken) if taken else float(available)
+    return FreePlaces(unit, free, None if maximum is None else float(maximum), when, age, stale, taken)
 
 
 # ---------------------------------------------------------------- languages and accessibility
 
+# The English names (as records give them), never translated: they are read, not shown.
 _LANGUAGE_NAMES = {name.lower(): code for code, name in phrases.LANGUAGES.items()}
 # ISO 639-2/3 codes sources use for the languages Linkage names (HSDS asks for ISO 639-1).
 _THREE_LETTER = {

@@ -7,10 +7,12 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 import hours
 import phrases
-from catalog import facts, queries
+from catalog import capacity, facts, queries
+from kernel.authz import CATALOG, admits
 from kernel.db import get_session
 
 bp = Blueprint("resources", __name__)
@@ -24,7 +26,7 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        abort(404, "No record has that id.")
+        abort(404, _("No record has that id."))
 
 
 def _moment(tz: str) -> dt.datetime | None:
@@ -36,14 +38,18 @@ def _moment(tz: str) -> dt.datetime | None:
     try:
         return hours.moment(value, tz)
     except ValueError:
-        abort(400, f"at must be a date and time such as 2026-05-01T23:30, not {value[:40]!r}.")
+        abort(
+            400,
+            _("at must be a date and time such as 2026-05-01T23:30, not %(value)s.", value=repr(value[:40])),
+        )
 
 
 @bp.get("/services/<service_id>")
+@admits(CATALOG)
 def service(service_id: str) -> Any:
     svc = queries.service_page(get_session(), _uuid(service_id))
     if svc is None:
-        abort(404, "No service has that id.")
+        abort(404, _("No service has that id."))
     now, cfg = _now(), current_app.config
     at = _moment(cfg["TIMEZONE"]) or now
     return render_template(
@@ -56,7 +62,12 @@ def service(service_id: str) -> Any:
         ages=facts.ages(svc),
         eligibility=facts.eligibility(svc),
         types=facts.service_types(svc),
-        capacities=facts.capacities(svc, now, cfg["CAPACITY_STALE_HOURS"]),
+        capacities=facts.capacities(
+            svc,
+            now,
+            cfg["CAPACITY_STALE_HOURS"],
+            capacity.held_counts(get_session(), [c.id for c in svc.capacities], now),
+        ),
         places=facts.places(svc),
         languages=(codes := facts.languages(svc)),
         language_names=[phrases.language(c) for c in codes],
@@ -64,10 +75,11 @@ def service(service_id: str) -> Any:
 
 
 @bp.get("/organizations/<organization_id>")
+@admits(CATALOG)
 def organization(organization_id: str) -> Any:
     org = queries.organization_page(get_session(), _uuid(organization_id))
     if org is None:
-        abort(404, "No organization has that id.")
+        abort(404, _("No organization has that id."))
     now, tz = _now(), current_app.config["TIMEZONE"]
     services = [
         {"service": s, "open": facts.open_now(s, now, tz), "address": facts.first_address(s)}

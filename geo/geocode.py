@@ -22,6 +22,7 @@ from geo.online import Geocoder, make_geocoder
 from geo.places import LocationError, Place, check_coordinates
 from geo.states import state_code
 from geo.zipdata import ZipRecord, zip_index
+from wording import N_, _
 
 MAX_LENGTH = 300
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?)"
@@ -57,7 +58,7 @@ def parse_coordinates(text: str, *, country: str | None = "US") -> Place | None:
         lon = -abs(lon)
     issue = check_coordinates(lat, lon, country=country)
     if issue is not None:
-        raise LocationError(f"coordinates {text.strip()!r}: {issue.message}")
+        raise LocationError(_("coordinates %(text)s: %(why)s", text=repr(text.strip()), why=issue.message))
     return Place(lat, lon, "coordinates", "input", label=f"{lat:.5f}, {lon:.5f}")
 
 
@@ -77,7 +78,7 @@ def locate_zip(zip_code: str) -> Place:
     """The centroid of a 5-digit ZIP, or LocationError."""
     record = zip_index().get(zip_code)
     if record is None:
-        raise LocationError(f"ZIP {zip_code} is not a known US ZIP code")
+        raise LocationError(_("ZIP %(zip)s is not a known US ZIP code", zip=zip_code))
     return _zip_place(record)
 
 
@@ -85,10 +86,10 @@ def locate_city(city: str, state: str, note: str = "") -> Place:
     """A point for a city (median of its ZIP centroids), or LocationError."""
     code = state_code(state)
     if code is None:
-        raise LocationError(f"{state.strip()!r} is not a US state or territory")
+        raise LocationError(_("%(state)s is not a US state or territory", state=repr(state.strip())))
     found = zip_index().city(city, code)
     if found is None:
-        raise LocationError(f"no city called {city.strip()!r} in {code}")
+        raise LocationError(_("no city called %(city)s in %(state)s", city=repr(city.strip()), state=code))
     lat, lon, name, _zips = found
     return Place(lat, lon, "city", "zipcodes", label=f"{name}, {code}", note=note)
 
@@ -112,12 +113,14 @@ def locate(
     without it only the offline steps run. Raises LocationError with the reason.
     """
     if not isinstance(text, str):
-        raise LocationError(f"a location must be text, got {type(text).__name__}")
+        raise LocationError(_("a location must be text, got %(type)s", type=type(text).__name__))
     text = " ".join(text.split())
     if not text:
-        raise LocationError("the location is empty: give coordinates, a ZIP or 'City, ST'")
+        raise LocationError(_("the location is empty: give coordinates, a ZIP or 'City, ST'"))
     if len(text) > MAX_LENGTH:
-        raise LocationError(f"the location is too long ({len(text)} > {MAX_LENGTH} characters)")
+        raise LocationError(
+            _("the location is too long (%(length)s > %(max)s characters)", length=len(text), max=MAX_LENGTH)
+        )
     place = parse_coordinates(text, country=country)
     if place is not None:
         return place
@@ -125,8 +128,15 @@ def locate(
     if zip_match:
         return locate_zip(zip_match.group(1))
     if text.isdigit():
-        hint = f"; if a leading zero was lost, try {text.zfill(5)}" if len(text) < 5 else ""
-        raise LocationError(f"{text!r} is not a 5-digit ZIP code{hint}")
+        if len(text) < 5:
+            raise LocationError(
+                _(
+                    "%(text)s is not a 5-digit ZIP code; if a leading zero was lost, try %(zip)s",
+                    text=repr(text),
+                    zip=text.zfill(5),
+                )
+            )
+        raise LocationError(_("%(text)s is not a 5-digit ZIP code", text=repr(text)))
     city_state = _city_state(text)
     if city_state is None and not any(ch.isdigit() for ch in text):
         city_state = _tail_city_state(text)  # "Miami FL"
@@ -135,42 +145,62 @@ def locate(
     return _locate_address(text, _resolve_geocoder(geocoder), country)
 
 
+def _tried(tried: list[tuple[str, str]], message: str, **params: Any) -> None:
+    """One step that failed, in English (for `Place.note`, which the geocode cache keeps, and
+    `LocationError.tried`) and in the reader's language (for the error a page shows)."""
+    tried.append((message % params if params else message, _(message, **params)))
+
+
 def _locate_address(text: str, geocoder: Geocoder | None, country: str | None) -> Place:
-    tried: list[str] = []
+    tried: list[tuple[str, str]] = []
     if geocoder is None:
-        tried.append("online geocoder: none configured")
+        _tried(tried, N_("online geocoder: none configured"))
     else:
         try:
             place = geocoder.geocode(text)
         except Exception as exc:  # any failure of a remote service means "fall back"
-            tried.append(f"{geocoder.name}: unavailable ({type(exc).__name__}: {exc})")
+            _tried(
+                tried,
+                N_("%(geocoder)s: unavailable (%(why)s)"),
+                geocoder=geocoder.name,
+                why=f"{type(exc).__name__}: {exc}",
+            )
         else:
             if place is None:
-                tried.append(f"{geocoder.name}: no match")
+                _tried(tried, N_("%(geocoder)s: no match"), geocoder=geocoder.name)
             else:
                 issue = check_coordinates(place.lat, place.lon, country=country)
                 if issue is None:
                     return place
-                tried.append(f"{geocoder.name}: answered an unusable point ({issue.message})")
+                _tried(
+                    tried,
+                    N_("%(geocoder)s: answered an unusable point (%(why)s)"),
+                    geocoder=geocoder.name,
+                    why=issue.message,
+                )
     zips = _ZIP_IN_TEXT_RE.findall(text)
     if zips:
         record = zip_index().get(zips[-1])
         if record is not None:
-            why = "; ".join(tried)
+            why = "; ".join(e for e, _t in tried)
             return _zip_place(record, note=f"address not found ({why}); ZIP centroid used")
-        tried.append(f"ZIP {zips[-1]}: not a known US ZIP code")
+        _tried(tried, N_("ZIP %(zip)s: not a known US ZIP code"), zip=zips[-1])
     else:
-        tried.append("ZIP: none in the address")
+        _tried(tried, N_("ZIP: none in the address"))
     tail = _tail_city_state(text)
     if tail is None:
-        tried.append("city/state: no 'City, ST' at the end of the address")
+        _tried(tried, N_("city/state: no 'City, ST' at the end of the address"))
     else:
         try:
-            why = "; ".join(tried)
+            why = "; ".join(e for e, _t in tried)
             return locate_city(*tail, note=f"address not found ({why}); city point used")
         except LocationError as exc:
-            tried.append(f"city/state: {exc}")
-    raise LocationError(f"could not locate {text!r}: tried " + "; ".join(tried), tried=tuple(tried))
+            _tried(tried, N_("city/state: %(why)s"), why=exc)
+    english = tuple(e for e, _t in tried)
+    said = "; ".join(t for _e, t in tried)
+    raise LocationError(
+        _("could not locate %(text)s: tried %(tried)s", text=repr(text), tried=said), tried=english
+    )
 
 
 def _tail_city_state(text: str) -> tuple[str, str] | None:

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from wording import N_, _
+
 Precision = Literal["rooftop", "street", "postcode", "city", "coordinates"]
 
 PRECISIONS: tuple[Precision, ...] = ("coordinates", "rooftop", "street", "postcode", "city")
@@ -103,15 +105,21 @@ def mercator_to_lat_lon(x: float, y: float) -> tuple[float, float]:
 
 def _as_float(value: object, name: str) -> float | CoordinateIssue:
     if value is None or (isinstance(value, str) and not value.strip()):
-        return CoordinateIssue("missing", f"{name} is missing")
+        return CoordinateIssue("missing", _("%(name)s is missing", name=_(name)))
     if isinstance(value, bool):
-        return CoordinateIssue("not_a_number", f"{name} {value!r} is not a number")
+        return CoordinateIssue(
+            "not_a_number", _("%(name)s %(value)s is not a number", name=_(name), value=repr(value))
+        )
     try:
         number = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return CoordinateIssue("not_a_number", f"{name} {value!r} is not a number")
+        return CoordinateIssue(
+            "not_a_number", _("%(name)s %(value)s is not a number", name=_(name), value=repr(value))
+        )
     if not math.isfinite(number):
-        return CoordinateIssue("not_finite", f"{name} is {number} (not a finite number)")
+        return CoordinateIssue(
+            "not_finite", _("%(name)s is %(value)s (not a finite number)", name=_(name), value=number)
+        )
     return number
 
 
@@ -133,10 +141,10 @@ def check_coordinates(lat: object, lon: object, *, country: str | None = "US") -
     the two usual causes: swapped columns and a lost minus sign on the longitude. Importers
     use the `suggestion` to report (never silently apply) the intended point.
     """
-    flat = _as_float(lat, "latitude")
+    flat = _as_float(lat, N_("latitude"))
     if isinstance(flat, CoordinateIssue):
         return flat
-    flon = _as_float(lon, "longitude")
+    flon = _as_float(lon, N_("longitude"))
     if isinstance(flon, CoordinateIssue):
         return flon
     us = country is not None and country.upper() == "US"
@@ -147,50 +155,70 @@ def check_coordinates(lat: object, lon: object, *, country: str | None = "US") -
     if abs(flat) > 180.0 or abs(flon) > 180.0:
         largest = max(abs(flat), abs(flon))
         if _MERCATOR_MIN_SEEN <= largest <= _MERCATOR_MAX * 1.001:
-            for x, y, how in ((flon, flat, ""), (flat, flon, ", swapped")):
+            for x, y, how in ((flon, flat, ""), (flat, flon, N_(", swapped"))):
                 guess = mercator_to_lat_lon(x, y)
                 if plausible(*guess):
                     return CoordinateIssue(
                         "projected_metres",
-                        f"{_fmt(flat, flon)} looks like Web-Mercator metres (EPSG:3857{how}), "
-                        f"not degrees; as degrees it would be {_fmt(*guess)}",
+                        _(
+                            "%(point)s looks like Web-Mercator metres (EPSG:3857%(how)s), "
+                            "not degrees; as degrees it would be %(guess)s",
+                            point=_fmt(flat, flon),
+                            how=_(how) if how else "",
+                            guess=_fmt(*guess),
+                        ),
                         (round(guess[0], 7), round(guess[1], 7)),
                     )
         return CoordinateIssue(
             "out_of_range",
-            f"{_fmt(flat, flon)} is out of range: latitude must be within -90..90 "
-            "and longitude within -180..180",
+            _(
+                "%(point)s is out of range: latitude must be within -90..90 and longitude within -180..180",
+                point=_fmt(flat, flon),
+            ),
         )
     if abs(flat) > 90.0:
         if abs(flon) <= 90.0 and plausible(flon, flat):
             return CoordinateIssue(
                 "swapped",
-                f"latitude {_num(flat)} is out of range; latitude and longitude look swapped "
-                f"(did you mean {_fmt(flon, flat)}?)",
+                _(
+                    "latitude %(lat)s is out of range; latitude and longitude look swapped "
+                    "(did you mean %(point)s?)",
+                    lat=_num(flat),
+                    point=_fmt(flon, flat),
+                ),
                 (flon, flat),
             )
         return CoordinateIssue(
-            "out_of_range", f"latitude {_num(flat)} is out of range (must be within -90..90)"
+            "out_of_range", _("latitude %(lat)s is out of range (must be within -90..90)", lat=_num(flat))
         )
     if flat == 0.0 and flon == 0.0:
-        return CoordinateIssue("null_island", "0,0 is a placeholder, not a real location")
+        return CoordinateIssue("null_island", _("0,0 is a placeholder, not a real location"))
     if not us or in_us(flat, flon):
         return None
     if in_us(flon, flat):
         return CoordinateIssue(
             "swapped",
-            f"{_fmt(flat, flon)} is outside the US; latitude and longitude look swapped "
-            f"(did you mean {_fmt(flon, flat)}?)",
+            _(
+                "%(point)s is outside the US; latitude and longitude look swapped (did you mean %(guess)s?)",
+                point=_fmt(flat, flon),
+                guess=_fmt(flon, flat),
+            ),
             (flon, flat),
         )
     if in_us(flat, -flon):
         return CoordinateIssue(
             "longitude_sign",
-            f"{_fmt(flat, flon)} is outside the US; the longitude looks like it lost its "
-            f"minus sign (did you mean {_fmt(flat, -flon)}?)",
+            _(
+                "%(point)s is outside the US; the longitude looks like it lost its minus sign "
+                "(did you mean %(guess)s?)",
+                point=_fmt(flat, flon),
+                guess=_fmt(flat, -flon),
+            ),
             (flat, -flon),
         )
-    return CoordinateIssue("outside_country", f"{_fmt(flat, flon)} is outside the United States")
+    return CoordinateIssue(
+        "outside_country", _("%(point)s is outside the United States", point=_fmt(flat, flon))
+    )
 
 
 def validate_point(lat: object, lon: object, *, country: str | None = "US") -> tuple[float, float]:

@@ -21,14 +21,15 @@ matching for every candidate. Rules, chosen so a wrong "open" is rarer than an h
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hours.describe import describe
-from hours.rows import DAY, DAY_ABBR, NO, YES, ScheduleRow
+from hours.describe import day_abbr, describe
+from hours.rows import DAY, NO, YES, ScheduleRow
+from wording import _
 
 __all__ = [
     "OpenState", "ScheduleRow", "describe", "is_open", "moment", "most_specific", "open_during", "open_state",
@@ -41,13 +42,14 @@ Window = tuple[float, float, bool]  # start, end (minutes from a base midnight),
 
 @dataclass(frozen=True)
 class OpenState:
-    """What a result card shows: open or not, until when, and a short label."""
+    """What a result card shows: open or not, until when, and a short label (in the language
+    of the request it is made in: see `wording`)."""
 
     open: bool | None
     closes_at: datetime | None = None
     opens_at: datetime | None = None
     always_open: bool = False
-    label: str = "Hours not stated"
+    label: str = field(default_factory=lambda: _("Hours not stated"))
 
 
 T = TypeVar("T")
@@ -187,7 +189,7 @@ def is_open(rows: RowsArg, at: datetime, tz: str | None = None) -> bool | None:
     week = _Week(rows)
     if not week.usable:
         return None
-    t, _ = _local(at, _zone(rows, tz))
+    t, _zone_of = _local(at, _zone(rows, tz))
     now = _minutes(t)
     today = t.date()
     maybe = False
@@ -242,26 +244,34 @@ def open_state(rows: RowsArg, at: datetime, tz: str | None = None) -> OpenState:
         return result.replace(tzinfo=out_tz) if out_tz is not None else result
 
     merged = _merge(windows)
-    for start, end, _ in merged:
+    for start, end, _certain in merged:
         if start <= now < end:
             closes = when(end)
             if end - now >= 7 * DAY:
-                return OpenState(True, closes, always_open=True, label="Open 24 hours")
+                return OpenState(True, closes, always_open=True, label=_("Open 24 hours"))
             if end - now <= DAY:
-                label = "Open until midnight" if end % DAY == 0 else f"Open until {closes:%H:%M}"
+                if end % DAY == 0:
+                    label = _("Open until midnight")
+                else:
+                    label = _("Open until %(time)s", time=closes.strftime("%H:%M"))
             else:
-                label = f"Open until {DAY_ABBR[closes.weekday()]} {closes:%H:%M}"
+                day = day_abbr(closes.weekday())
+                label = _("Open until %(day)s %(time)s", day=day, time=closes.strftime("%H:%M"))
             return OpenState(open=True, closes_at=closes, label=label)
     if any(start <= now < end for start, end, certain in windows if not certain):
-        return OpenState(open=None, label="Hours uncertain")
+        return OpenState(open=None, label=_("Hours uncertain"))
     if 0 in unknown:
         return OpenState(open=None)
-    for start, _end, _ in merged:
+    for start, _end, _certain in merged:
         if now < start <= now + HORIZON_DAYS * DAY:
             opens = when(start)
-            day = "" if opens.date() == base else f"{DAY_ABBR[opens.weekday()]} "
-            return OpenState(False, opens_at=opens, label=f"Closed · opens {day}{opens:%H:%M}")
-    return OpenState(open=False, label="Closed")
+            if opens.date() == base:
+                label = _("Closed · opens %(time)s", time=opens.strftime("%H:%M"))
+            else:
+                day = day_abbr(opens.weekday())
+                label = _("Closed · opens %(day)s %(time)s", day=day, time=opens.strftime("%H:%M"))
+            return OpenState(False, opens_at=opens, label=label)
+    return OpenState(open=False, label=_("Closed"))
 
 
 def open_during(rows: RowsArg, start: datetime, end: datetime, tz: str | None = None) -> bool | None:
@@ -271,8 +281,8 @@ def open_during(rows: RowsArg, start: datetime, end: datetime, tz: str | None = 
     if not week.usable:
         return None
     zone = _zone(rows, tz)
-    s, _ = _local(start, zone)
-    e, _ = _local(end, zone)
+    s, _s_zone = _local(start, zone)
+    e, _e_zone = _local(end, zone)
     if e < s:
         raise ValueError(f"open_during: end {end.isoformat()} is before start {start.isoformat()}")
     base = s.date()

@@ -1,18 +1,36 @@
-"""Schedule rows as short plain lines ("Mon–Fri 09:00–17:00") for result pages and exports."""
+"""Schedule rows as short plain lines ("Mon–Fri 09:00–17:00") for result pages and exports.
+
+The words are in the language of the request the lines are made in (see `wording`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hours.rows import DAY, DAY_ABBR, ScheduleRow
+from hours.rows import DAY, ScheduleRow
+from wording import N_, _, ngettext
 
-_ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last", -2: "2nd-last"}
+_ORDINALS = {
+    1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th"), 5: N_("5th"), -1: N_("last"), -2: N_("2nd-last")
+}  # fmt: skip
+# Monday first, as `datetime.weekday()` counts.
+_DAY_ABBR = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def day_abbr(weekday: int) -> str:
+    """'Mon' ('lun' in Spanish) for 0, as `datetime.weekday()` counts."""
+    return _(_DAY_ABBR[weekday])
+
+
+def _ordinal(n: int) -> str:
+    known = _ORDINALS.get(n)
+    return _(known) if known else _("%(n)sth", n=n)
 
 
 def _clock(minutes: int) -> str:
     if minutes == DAY:
-        return "midnight"
+        return _("midnight")
     minutes %= DAY
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -20,15 +38,15 @@ def _clock(minutes: int) -> str:
 def _windows(spans: Iterable[tuple[int, int]]) -> str:
     spans = sorted(set(spans))
     if any(end - start >= DAY for start, end in spans):
-        return "24 hours"
+        return _("24 hours")
     text = ", ".join(f"{_clock(start)}–{_clock(end)}" for start, end in spans)
-    return text + (" (overnight)" if any(end > DAY for _, end in spans) else "")
+    return _("%(times)s (overnight)", times=text) if any(end > DAY for _s, end in spans) else text
 
 
 def _days(days: Iterable[int]) -> str:
     days = sorted(set(days))
     if len(days) == 7:
-        return "Every day"
+        return _("Every day")
     runs: list[list[int]] = []
     for d in days:
         if runs and d == runs[-1][-1] + 1:
@@ -38,9 +56,9 @@ def _days(days: Iterable[int]) -> str:
     parts: list[str] = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{DAY_ABBR[run[0]]}–{DAY_ABBR[run[-1]]}")
+            parts.append(f"{day_abbr(run[0])}–{day_abbr(run[-1])}")
         else:
-            parts.extend(DAY_ABBR[d] for d in run)
+            parts.extend(day_abbr(d) for d in run)
     return ", ".join(parts)
 
 
@@ -68,21 +86,37 @@ def _row_line(row: ScheduleRow) -> str | None:
         for n, wd in row._nth:
             by_day.setdefault(wd, []).append(n)
         days = ", ".join(
-            " & ".join(_ORDINALS.get(n, f"{n}th") for n in sorted(ns, key=lambda n: (n < 0, n)))
-            + f" {DAY_ABBR[wd]}"
+            _(
+                "%(nth)s %(day)s",
+                nth=" & ".join(_ordinal(n) for n in sorted(ns, key=lambda n: (n < 0, n))),
+                day=day_abbr(wd),
+            )
             for wd, ns in by_day.items()
         )
-        extra = f", every {_days(row._days)}" if row._days else ""
-        return f"{days[0].upper()}{days[1:]}{extra} of the month {hours}"
+        if row._days:
+            line = _(
+                "%(nth_days)s, every %(days)s of the month %(hours)s",
+                nth_days=days,
+                days=_days(row._days),
+                hours=hours,
+            )
+        else:
+            line = _("%(nth_days)s of the month %(hours)s", nth_days=days, hours=hours)
+        return line[0].upper() + line[1:]
     if row._mdays:
-        days = ", ".join(str(d) if d > 0 else _ORDINALS.get(d, str(d)) for d in row._mdays)
-        return f"Day {days} of the month {hours}"
+        days = ", ".join(str(d) if d > 0 else _ordinal(d) for d in row._mdays)
+        return _("Day %(days)s of the month %(hours)s", days=days, hours=hours)
     if not row._days:
-        return f"Days not stated {hours}"
+        return _("Days not stated %(hours)s", hours=hours)
     line = f"{_days(row._days)} {hours}"
     if row.interval > 1:
-        unit = "months" if row.freq == "MONTHLY" else "weeks"
-        line = f"Every {row.interval} {unit}: {line}"
+        if row.freq == "MONTHLY":
+            return ngettext(
+                "Every %(num)s month: %(line)s", "Every %(num)s months: %(line)s", row.interval, line=line
+            )
+        return ngettext(
+            "Every %(num)s week: %(line)s", "Every %(num)s weeks: %(line)s", row.interval, line=line
+        )
     return line
 
 
@@ -110,10 +144,13 @@ def describe(rows: Iterable[ScheduleRow | Mapping[str, Any]]) -> list[str]:
         if row.is_exception:
             exceptions.setdefault((row.valid_from, row.valid_to), []).append(row)
     for (first, last), group in sorted(exceptions.items()):
-        dates = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        if first == last:
+            dates = first.isoformat()
+        else:
+            dates = _("%(first)s to %(last)s", first=first.isoformat(), last=last.isoformat())
         open_rows = [r for r in group if r.has_hours]
         if not open_rows:
-            lines.append(f"{dates}: Closed")
+            lines.append(_("%(dates)s: Closed", dates=dates))
             continue
         parts = [_row_line(r) for r in open_rows if r._days or r._nth or r._mdays]
         parts += [_windows([r.span()]) for r in open_rows if not (r._days or r._nth or r._mdays)]  # type: ignore[list-item]

@@ -34,6 +34,7 @@ from catalog.models import Organization, Service, ServiceAtLocation, Taxonomy, T
 from hsds import params, shapes, versions
 from hsds import queries as q
 from hsds.openapi_spec import document
+from kernel.authz import CATALOG, admits
 from kernel.db import get_session
 from kernel.errors import Problem, bad_param
 
@@ -145,6 +146,7 @@ def _not_found(what: str, raw: str) -> Problem:
 
 
 @bp.get("/")
+@admits(CATALOG)
 def api_info() -> Response:
     params.only(request.args, VERSION)
     version = served_version()
@@ -158,11 +160,13 @@ def api_info() -> Response:
 
 
 @bp.get("/openapi.json")
+@admits(CATALOG)
 def openapi() -> Response:
     return _json(document(request.url_root.rstrip("/") + "/hsds"))
 
 
 @bp.get("/services")
+@admits(CATALOG)
 def services() -> Response:
     args = request.args
     params.only(args, (*LIST, *SERVICE_FILTERS, "minimal", "full"))
@@ -179,6 +183,7 @@ def services() -> Response:
 
 
 @bp.get("/services/<raw_id>")
+@admits(CATALOG)
 def service(raw_id: str) -> Response:
     params.only(request.args, VERSION)
     session = get_session()
@@ -189,12 +194,14 @@ def service(raw_id: str) -> Response:
 
 
 @bp.get("/taxonomies")
+@admits(CATALOG)
 def taxonomies() -> Response:
     params.only(request.args, LIST)
     return _listing("taxonomy", q.taxonomies_stmt(request.args.get("search")), (), shapes.taxonomy_item)
 
 
 @bp.get("/taxonomies/<raw_id>")
+@admits(CATALOG)
 def taxonomy(raw_id: str) -> Response:
     params.only(request.args, VERSION)
     tax = q.get_one(get_session(), Taxonomy, params.path_id(raw_id, "taxonomy"), q.full_records(Taxonomy))
@@ -204,6 +211,7 @@ def taxonomy(raw_id: str) -> Response:
 
 
 @bp.get("/taxonomy_terms")
+@admits(CATALOG)
 def taxonomy_terms() -> Response:
     """The spec's operationId here is getTaxonomyTermById (swapped with the one below)."""
     args = request.args
@@ -218,6 +226,7 @@ def taxonomy_terms() -> Response:
 
 
 @bp.get("/taxonomy_terms/<raw_id>")
+@admits(CATALOG)
 def taxonomy_term(raw_id: str) -> Response:
     params.only(request.args, VERSION)
     term = q.get_one(
@@ -229,6 +238,7 @@ def taxonomy_term(raw_id: str) -> Response:
 
 
 @bp.get("/organizations")
+@admits(CATALOG)
 def organizations() -> Response:
     args = request.args
     params.only(args, (*LIST, "full", "full_service"))
@@ -246,6 +256,7 @@ def organizations() -> Response:
 
 
 @bp.get("/organizations/<raw_id>")
+@admits(CATALOG)
 def organization(raw_id: str) -> Response:
     args = request.args
     params.only(args, ("full_service", *VERSION))
@@ -262,6 +273,7 @@ def organization(raw_id: str) -> Response:
 
 
 @bp.get("/service_at_locations")
+@admits(CATALOG)
 def service_at_locations() -> Response:
     args = request.args
     params.only(args, (*LIST, *SERVICE_FILTERS, "full", "postcode", "proximity"))
@@ -272,6 +284,7 @@ def service_at_locations() -> Response:
 
 
 @bp.get("/service_at_locations/<raw_id>")
+@admits(CATALOG)
 def service_at_location(raw_id: str) -> Response:
     """The spec points this at the service schema; a service_at_location is what is meant."""
     params.only(request.args, VERSION)

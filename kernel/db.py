@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -141,7 +141,40 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # BEGIN IMMEDIATE takes the write lock at once (see begin_write); a plain BEGIN
+        # would read first and could not write later if another connection wrote meanwhile.
+        immediate = conn.get_execution_options().get(WRITE_LOCK_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITE_LOCK_OPTION = "linkage_write_lock"
+
+
+def begin_write(session: Session) -> None:
+    """Begin the session's transaction holding the database's write lock, for a service that
+    counts and then writes (a hold on the last bed). On SQLite that is `BEGIN IMMEDIATE`:
+    two connections can then never both count before either writes (a plain BEGIN lets
+    both read, and the second cannot write afterwards). PostgreSQL locks rows instead
+    (`SELECT ... FOR UPDATE`), so this only starts the transaction there. A read the
+    session began already is ended first; pending changes are refused (they would be lost).
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write on a session with unflushed changes")
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # joined to an outer transaction (tests): it holds the lock
+        session.connection()
+        return
+    if session.in_transaction():
+        session.rollback()
+    session.connection(execution_options={WRITE_LOCK_OPTION: True})
+
+
+def holds_write_lock(session: Session) -> bool:
+    """True when the session's transaction took the write lock at BEGIN (or is joined to an
+    outer connection that owns the transaction, as in the tests)."""
+    if isinstance(session.get_bind(), Connection):
+        return True
+    return bool(session.connection().get_execution_options().get(WRITE_LOCK_OPTION))
 
 
 class CatalogSession(Session):

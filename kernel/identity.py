@@ -35,7 +35,8 @@ def current_identity() -> Identity:
     """The identity of the current request, or ANONYMOUS (also outside a request)."""
     if not has_request_context():
         return ANONYMOUS
-    return g.get("identity", ANONYMOUS)
+    found = g.get("identity", ANONYMOUS)
+    return found if isinstance(found, Identity) else ANONYMOUS
 
 
 def set_identity(identity: Identity) -> None:

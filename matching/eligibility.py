@@ -20,6 +20,7 @@ from matching import populations as pop
 from matching import reasons
 from matching.fit import need_fit
 from matching.types import Area, Candidate, Check, ClientNeeds, Status
+from wording import N_, _
 
 CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
 
@@ -102,10 +103,19 @@ def client_situations(needs: ClientNeeds) -> ClientSituations:
     return ClientSituations(frozenset(codes), frozenset(known))
 
 
+# HSDS service statuses other than "active", as a reason words them.
+_STATUSES = {
+    "inactive": N_("service is inactive"),
+    "defunct": N_("service is defunct"),
+    "temporarily closed": N_("service is temporarily closed"),
+}
+
+
 def active(ctx: Context) -> Iterable[Check]:
     status = (ctx.cand.status or "active").lower()
     if status != "active":
-        yield Check("active", Status.FAIL, f"service is {status}")
+        known = _STATUSES.get(status.replace("_", " "))
+        yield Check("active", Status.FAIL, _(known) if known else _("service is %(status)s", status=status))
 
 
 def age_range(ctx: Context) -> Iterable[Check]:
@@ -113,13 +123,13 @@ def age_range(ctx: Context) -> Iterable[Check]:
     age = ctx.needs.age
     if lo is None and hi is None:
         if age is not None:
-            yield Check("age", Status.NOT_STATED, "ages served")
+            yield Check("age", Status.NOT_STATED, _("ages served"))
         return
     text = reasons.age_range(lo, hi)
     if age is None:
-        yield Check("age", Status.UNCHECKED, f"{text}; age not given")
+        yield Check("age", Status.UNCHECKED, _("%(rule)s; age not given", rule=text))
     elif rules.age_admitted(lo, hi, age) is False:
-        yield Check("age", Status.FAIL, f"{text}; client is {age}")
+        yield Check("age", Status.FAIL, _("%(rule)s; client is %(age)s", rule=text, age=age))
     else:
         yield Check("age", Status.PASS, text)
 
@@ -133,17 +143,17 @@ def situations(ctx: Context) -> Iterable[Check]:
             by_group.setdefault(group, set()).add(code)
     if not by_group:
         if ctx.needs.gender or ctx.needs.household or ctx.needs.populations:
-            yield Check("situations", Status.NOT_STATED, "who is eligible")
+            yield Check("situations", Status.NOT_STATED, _("who is eligible"))
         return
     for group in sorted(by_group):
         listed = by_group[group]
         text = reasons.only_for(listed)
         if pop.ANYONE in listed or listed & ctx.client.codes:
-            yield Check(f"situations:{group}", Status.PASS, text.removeprefix("only "))
+            yield Check(f"situations:{group}", Status.PASS, reasons.for_(listed))
         elif group in ctx.client.known_groups:
             yield Check(f"situations:{group}", Status.FAIL, text)
         else:
-            yield Check(f"situations:{group}", Status.UNCHECKED, f"{text}; confirm")
+            yield Check(f"situations:{group}", Status.UNCHECKED, _("%(rule)s; confirm", rule=text))
 
 
 def service_area(ctx: Context) -> Iterable[Check]:
@@ -151,14 +161,14 @@ def service_area(ctx: Context) -> Iterable[Check]:
     lat, lon = ctx.needs.lat, ctx.needs.lon
     if lat is None or lon is None or not areas:
         return  # most services state no area; a missing area restricts nobody
-    names = ", ".join(a.name for a in areas if a.name) or "a defined area"
+    names = ", ".join(a.name for a in areas if a.name) or _("a defined area")
     answers = [_covers(a, lat, lon) for a in areas]
     if any(answers):
-        yield Check("service_area", Status.PASS, f"serves {names}")
+        yield Check("service_area", Status.PASS, _("serves %(areas)s", areas=names))
     elif all(a is False for a in answers):
-        yield Check("service_area", Status.FAIL, f"serves {names} only; client is outside")
+        yield Check("service_area", Status.FAIL, _("serves %(areas)s only; client is outside", areas=names))
     else:
-        yield Check("service_area", Status.UNCHECKED, f"serves {names}; confirm")
+        yield Check("service_area", Status.UNCHECKED, _("serves %(areas)s; confirm", areas=names))
 
 
 def _covers(area: Area, lat: float, lon: float) -> bool | None:
@@ -181,18 +191,19 @@ def documents(ctx: Context) -> Iterable[Check]:
     helped = next((d for d in docs if d.identity and d.help_offered), None)
     if ctx.needs.has_id is None:
         if bar or helped:
-            yield Check("documents", Status.UNCHECKED, f"asks for {(bar or helped).text}")  # type: ignore[union-attr]
+            asked = (bar or helped).text  # type: ignore[union-attr]
+            yield Check("documents", Status.UNCHECKED, _("asks for %(document)s", document=asked))
         return
     if ctx.needs.has_id:
         return
     if bar:
-        yield Check("documents", Status.FAIL, f"asks for {bar.text}; client has no ID")
+        yield Check("documents", Status.FAIL, _("asks for %(document)s; client has no ID", document=bar.text))
     elif helped:
-        yield Check("documents", Status.PASS, f"helps to get ID: {helped.text}")
+        yield Check("documents", Status.PASS, _("helps to get ID: %(document)s", document=helped.text))
     elif not docs:
-        yield Check("documents", Status.NOT_STATED, "documents needed")
+        yield Check("documents", Status.NOT_STATED, _("documents needed"))
     else:
-        yield Check("documents", Status.PASS, "no ID needed")
+        yield Check("documents", Status.PASS, _("no ID needed"))
 
 
 def insurance(ctx: Context) -> Iterable[Check]:
@@ -200,18 +211,20 @@ def insurance(ctx: Context) -> Iterable[Check]:
     if not want:
         return
     if ctx.cand.cost == "free":
-        yield Check("insurance", Status.PASS, "free of charge")
+        yield Check("insurance", Status.PASS, _("free of charge"))
     elif want == "none" and ctx.cand.cost == "sliding":
-        yield Check("insurance", Status.PASS, "sliding scale without insurance")
+        yield Check("insurance", Status.PASS, _("sliding scale without insurance"))
     elif taken is None:
-        yield Check("insurance", Status.NOT_STATED, "insurance accepted")
+        yield Check("insurance", Status.NOT_STATED, _("insurance accepted"))
     elif want in taken:
         yield Check("insurance", Status.PASS, reasons.insurance_taken(want))
     elif want == "none":
         plans = reasons.plans(taken)
-        yield Check("insurance", Status.UNCHECKED, f"takes {plans}; ask about cost uninsured")
+        yield Check(
+            "insurance", Status.UNCHECKED, _("takes %(plans)s; ask about cost uninsured", plans=plans)
+        )
     else:
-        yield Check("insurance", Status.FAIL, f"does not take {reasons.plans({want})}")
+        yield Check("insurance", Status.FAIL, _("does not take %(plan)s", plan=reasons.plans({want})))
 
 
 def open_at_time(ctx: Context) -> Iterable[Check]:
@@ -220,7 +233,7 @@ def open_at_time(ctx: Context) -> Iterable[Check]:
         return
     rows = ctx.cand.schedules
     if not rows:
-        yield Check("open", Status.NOT_STATED, "opening hours")
+        yield Check("open", Status.NOT_STATED, _("opening hours"))
         return
     if urgency == "now":
         state = ctx.open_state()
@@ -228,14 +241,16 @@ def open_at_time(ctx: Context) -> Iterable[Check]:
     else:
         is_open = ctx.open_tonight()
     if is_open is None:
-        yield Check("open", Status.NOT_STATED, "opening hours")
+        yield Check("open", Status.NOT_STATED, _("opening hours"))
     elif is_open:
-        yield Check("open", Status.PASS, "open now" if urgency == "now" else "open tonight")
+        yield Check("open", Status.PASS, _("open now") if urgency == "now" else _("open tonight"))
     else:
         state = ctx.open_state()
-        when = "now" if urgency == "now" else "tonight"
-        label = f" ({state.label})" if getattr(state, "label", None) else ""
-        yield Check("open", Status.FAIL, f"closed {when}{label}")
+        closed = _("closed now") if urgency == "now" else _("closed tonight")
+        label = getattr(state, "label", None)
+        yield Check(
+            "open", Status.FAIL, _("%(closed)s (%(hours)s)", closed=closed, hours=label) if label else closed
+        )
 
 
 def tonight(at: datetime, tz: str | None) -> tuple[datetime, datetime]:
@@ -257,7 +272,7 @@ def capacity(ctx: Context) -> Iterable[Check]:
         else:
             yield Check("capacity", Status.PASS, reasons.capacity(best, ctx.now))
     elif ctx.needs.urgency in ("now", "tonight"):
-        yield Check("capacity", Status.NOT_STATED, "free places (not tracked or not fresh)")
+        yield Check("capacity", Status.NOT_STATED, _("free places (not tracked or not fresh)"))
 
 
 def _is_fresh(updated: datetime | None, now: datetime, stale_after: timedelta) -> bool:
@@ -269,11 +284,11 @@ def pets(ctx: Context) -> Iterable[Check]:
     if not ctx.needs.pets:
         return
     if ctx.cand.pets is None:
-        yield Check("pets", Status.NOT_STATED, "pets allowed")
+        yield Check("pets", Status.NOT_STATED, _("pets allowed"))
     elif ctx.cand.pets:
-        yield Check("pets", Status.PASS, "pets allowed")
+        yield Check("pets", Status.PASS, _("pets allowed"))
     else:
-        yield Check("pets", Status.FAIL, "no pets")
+        yield Check("pets", Status.FAIL, _("no pets"))
 
 
 def accessibility(ctx: Context) -> Iterable[Check]:
@@ -282,20 +297,20 @@ def accessibility(ctx: Context) -> Iterable[Check]:
         return
     offered = " ".join(ctx.cand.accessibility).lower()
     if not offered:
-        yield Check("accessibility", Status.NOT_STATED, "accessibility")
+        yield Check("accessibility", Status.NOT_STATED, _("accessibility"))
         return
     missing = [w for w in wanted if w.lower() not in offered]
     if missing:
-        yield Check("accessibility", Status.UNCHECKED, f"confirm {', '.join(missing)}")
+        yield Check("accessibility", Status.UNCHECKED, _("confirm %(needs)s", needs=", ".join(missing)))
     else:
         yield Check("accessibility", Status.PASS, ", ".join(wanted))
 
 
 def offers_need(ctx: Context) -> Iterable[Check]:
-    value, _ = ctx.fit()
+    value, _why = ctx.fit()
     if value <= 0:
-        wanted = " or ".join(n.label for n in ctx.needs.needs)
-        yield Check("need", Status.FAIL, f"does not offer {wanted}")
+        wanted = reasons.one_of([n.label for n in ctx.needs.needs])
+        yield Check("need", Status.FAIL, _("does not offer %(needs)s", needs=wanted))
 
 
 Rule = Callable[[Context], Iterable[Check]]

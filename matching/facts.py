@@ -13,6 +13,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy import String, bindparam, func, literal_column, or_, select, typ
 from sqlalchemy.orm import Session
 
 import geo
-from catalog import rules
+from catalog import capacity, rules
 from catalog.models import (
     Accessibility,
     Attribute,
@@ -38,11 +39,13 @@ from catalog.models import (
     Unit,
 )
 from hours import ScheduleRow, most_specific
+from kernel.db import UTCDateTime
 from matching import populations as pop
 from matching.types import Area, Candidate, Capacity, ReferralStats
 
-# Referral history per service: {service_id: (total, accepted, completed)}.
-FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int]]]
+# Referral history per service: {service_id: (total, accepted, completed, mean hours to answer
+# or None)}; the fields of ReferralStats, in order.
+FollowThrough = Callable[[Session, list[uuid.UUID]], Mapping[uuid.UUID, tuple[int, int, int, float | None]]]
 
 Run = Callable[[str, Callable[["Ids"], Any]], Any]  # executes a named statement with the ids
 _SCHEDULE_FIELDS = tuple(c.key for c in Schedule.__table__.columns if c.key not in ("id",))
@@ -123,9 +126,14 @@ def rows_for(session: Session, sal_ids: list[Any]) -> list[Any]:
 
 
 def candidates(
-    session: Session, rows: list[Any], tz: str | None, follow_through: FollowThrough | None
+    session: Session,
+    rows: list[Any],
+    tz: str | None,
+    follow_through: FollowThrough | None,
+    now: datetime | None = None,
 ) -> list[Candidate]:
     ids = Ids(session)
+    now = now or datetime.now(UTC)
     service_ids = list({r.service_id for r in rows})
     location_ids = list({r.location_id for r in rows})
     sal_ids = [r.sal_id for r in rows]
@@ -133,6 +141,7 @@ def candidates(
         "service_ids": ids.values(service_ids),
         "location_ids": ids.values(location_ids),
         "sal_ids": ids.values(sal_ids),
+        "now": now,
     }
 
     def run(name: str, build: Callable[[Ids], Any]) -> Any:
@@ -141,7 +150,7 @@ def candidates(
     attrs = _attributes(run)
     langs = _languages(run)
     schedules = _schedules(run)
-    caps = _capacity(run)
+    caps = _capacity(run, now)
     areas = _areas(run)
     docs = _documents(run)
     costs = _costs(run)
@@ -319,6 +328,8 @@ def _pick_schedules(schedules: dict[tuple[str, Any], list[ScheduleRow]], r: Any)
 
 
 def _capacity_stmt(ids: Ids) -> Any:
+    # The holds counted against each figure (catalog.capacity), aggregated in the same query.
+    held = capacity.held_subquery(bindparam("now", type_=UTCDateTime)).subquery()
     return (
         select(
             ids.col(ServiceCapacity.service_id),
@@ -326,16 +337,20 @@ def _capacity_stmt(ids: Ids) -> Any:
             ServiceCapacity.available,
             ServiceCapacity.maximum,
             ServiceCapacity.updated,
+            held.c.held,
         )
         .join(Unit, Unit.id == ServiceCapacity.unit_id)
+        .outerjoin(held, held.c.capacity_id == ServiceCapacity.id)
         .where(ids.in_(ServiceCapacity.service_id, "service_ids"))
     )
 
 
-def _capacity(run: Run) -> dict[Any, list[Capacity]]:
+def _capacity(run: Run, now: datetime) -> dict[Any, list[Capacity]]:
+    """Each figure as free places now: the figure less its holds, by the catalog's one rule."""
     out: dict[Any, list[Capacity]] = defaultdict(list)
-    for service_id, unit, available, maximum, updated in run("capacity", _capacity_stmt):
-        out[service_id].append(Capacity((unit or "").strip() or None, available, maximum, updated))
+    for service_id, unit, available, maximum, updated, held in run("capacity", _capacity_stmt):
+        free = rules.free_places(None, available, maximum, updated, now, 0, held or 0).available
+        out[service_id].append(Capacity((unit or "").strip() or None, free, maximum, updated))
     return out
 
 

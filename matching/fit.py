@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from matching.types import Candidate, ClientNeeds, Need
+from wording import _
 
 EXACT, BROADER, TEXT = 1.0, 0.6, 0.3
 
@@ -30,14 +31,14 @@ def _one(need: Need, cand: Candidate) -> tuple[float, str | None]:
     exact = need.term_ids & cand.term_ids
     if exact:
         name = cand.term_names.get(min(exact), need.label)
-        return EXACT, f"offers {name}"
+        return EXACT, _("offers %(name)s", name=name)
     broader = need.parent_ids & cand.term_ids
     if broader:
         name = cand.term_names.get(min(broader), need.label)
-        return BROADER, f"listed under {name}"
+        return BROADER, _("listed under %(name)s", name=name)
     said = _mentioned(need, cand.text) if cand.text else None
     if said:
-        return TEXT, f"mentions “{said}”"
+        return TEXT, _("mentions “%(words)s”", words=said)
     return 0.0, None
 
 

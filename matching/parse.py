@@ -18,6 +18,7 @@ from typing import Any
 from matching import populations as pop
 from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
 from matching.weights import Weights, WeightsError
+from wording import _
 
 MAX_NEEDS = 10
 MAX_SERVICES = 500
@@ -63,10 +64,10 @@ class MatchRequest:
 def parse_request(body: Any, base_weights: Mapping[str, float] | None = None) -> MatchRequest:
     """Turn a JSON body into a MatchRequest or raise InvalidField naming the field."""
     if not isinstance(body, Mapping):
-        raise InvalidField("body", "the body must be a JSON object")
+        raise InvalidField("body", _("the body must be a JSON object"))
     client = body.get("client") or {}
     if not isinstance(client, Mapping):
-        raise InvalidField("client", "client must be an object")
+        raise InvalidField("client", _("client must be an object"))
     lat, lon, text = _location(body.get("location"))
     try:
         weights = Weights.default().with_overrides(base_weights, "MATCH_WEIGHTS")
@@ -102,10 +103,10 @@ def _needs(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(n, str | int) for n in raw):
-        raise InvalidField("needs", "needs must be a list of taxonomy term ids, codes or words")
+        raise InvalidField("needs", _("needs must be a list of taxonomy term ids, codes or words"))
     needs = tuple(str(n).strip() for n in raw if str(n).strip())
     if len(needs) > MAX_NEEDS:
-        raise InvalidField("needs", f"needs may list at most {MAX_NEEDS} items")
+        raise InvalidField("needs", _("needs may list at most %(max)s items", max=MAX_NEEDS))
     return needs
 
 
@@ -117,7 +118,7 @@ def _age(raw: Any) -> int | None:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 120:
-        raise InvalidField("client.age", "client.age must be a whole number 0-120")
+        raise InvalidField("client.age", _("client.age must be a whole number 0-120"))
     return raw
 
 
@@ -128,7 +129,9 @@ def _choice(raw: Any, allowed: tuple[str, ...], name: str) -> str | None:
     if name == "client.insurance" and value == "uninsured":
         value = "none"
     if value not in allowed:
-        raise InvalidField(name, f"{name} must be one of {', '.join(allowed)}")
+        raise InvalidField(
+            name, _("%(name)s must be one of %(allowed)s", name=name, allowed=", ".join(allowed))
+        )
     return None if value == "unknown" else str(value)
 
 
@@ -138,7 +141,7 @@ def _strings(raw: Any, name: str) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [raw]
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise InvalidField(name, f"{name} must be a list of strings")
+        raise InvalidField(name, _("%(name)s must be a list of strings", name=name))
     return tuple(x.strip() for x in raw if x.strip())
 
 
@@ -148,10 +151,15 @@ def _populations(raw: Any) -> frozenset[str]:
         try:
             codes |= pop.resolve(item)
         except pop.UnknownPopulation:
+            field = f"client.populations[{i}]"
             raise InvalidField(
-                f"client.populations[{i}]",
-                f"client.populations[{i}]: {item!r} is not an Open Eligibility situation code, "
-                "name or known alias (for example veterans, domestic violence, pregnant, lgbtq)",
+                field,
+                _(
+                    "%(field)s: %(value)s is not an Open Eligibility situation code, "
+                    "name or known alias (for example veterans, domestic violence, pregnant, lgbtq)",
+                    field=field,
+                    value=repr(item),
+                ),
             ) from None
     return frozenset(codes)
 
@@ -161,9 +169,14 @@ def _languages(raw: Any) -> tuple[str, ...]:
     for i, item in enumerate(_strings(raw, "client.languages")):
         code = item.lower()
         if not _LANG.match(code):
+            field = f"client.languages[{i}]"
             raise InvalidField(
-                f"client.languages[{i}]",
-                f"client.languages[{i}]: {item!r} is not an ISO 639-1 code such as 'es'",
+                field,
+                _(
+                    "%(field)s: %(value)s is not an ISO 639-1 code such as 'es'",
+                    field=field,
+                    value=repr(item),
+                ),
             )
         out.append(code)
     return tuple(out)
@@ -176,7 +189,7 @@ def _bool(raw: Any, name: str) -> bool | None:
         return raw
     if isinstance(raw, str) and raw.lower() in ("true", "yes", "1", "on", "false", "no", "0"):
         return raw.lower() in ("true", "yes", "1", "on")
-    raise InvalidField(name, f"{name} must be true or false")
+    raise InvalidField(name, _("%(name)s must be true or false", name=name))
 
 
 def _location(raw: Any) -> tuple[float | None, float | None, str | None]:
@@ -191,13 +204,18 @@ def _location(raw: Any) -> tuple[float | None, float | None, str | None]:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 value = math.nan
             if not math.isfinite(value) or abs(value) > bound:
+                field = f"location.{name}"
                 raise InvalidField(
-                    f"location.{name}",
-                    f"location.{name} must be a number between -{bound} and {bound}",
+                    field,
+                    _(
+                        "%(field)s must be a number between -%(bound)s and %(bound)s",
+                        field=field,
+                        bound=bound,
+                    ),
                 )
             point.append(float(value))
         return point[0], point[1], None
-    raise InvalidField("location", "location must be text (an address, ZIP or city) or {lat, lon}")
+    raise InvalidField("location", _("location must be text (an address, ZIP or city) or {lat, lon}"))
 
 
 def _radius(raw: Any) -> float:
@@ -208,7 +226,10 @@ def _radius(raw: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if isinstance(raw, bool) or not math.isfinite(value) or not 0 < value <= MAX_RADIUS_KM:
-        raise InvalidField("radius_km", f"radius_km must be a number above 0 and at most {MAX_RADIUS_KM:g}")
+        raise InvalidField(
+            "radius_km",
+            _("radius_km must be a number above 0 and at most %(max)s", max=format(MAX_RADIUS_KM, "g")),
+        )
     return value
 
 
@@ -218,7 +239,7 @@ def _at(raw: Any) -> datetime | None:
     try:
         value = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidField("at", "at must be an ISO 8601 date-time such as 2026-01-31T21:00:00Z") from None
+        raise InvalidField("at", _("at must be an ISO 8601 date-time such as 2026-01-31T21:00:00Z")) from None
     return value
 
 
@@ -226,15 +247,19 @@ def _services(raw: Any) -> tuple[str, ...]:
     if raw is None or raw == []:
         return ()
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise InvalidField("services", "services must be a list of service ids")
+        raise InvalidField("services", _("services must be a list of service ids"))
     if len(raw) > MAX_SERVICES:
-        raise InvalidField("services", f"services may list at most {MAX_SERVICES} ids")
+        raise InvalidField("services", _("services may list at most %(max)s ids", max=MAX_SERVICES))
     out = []
     for i, item in enumerate(raw):
         try:
             out.append(str(uuid.UUID(item.strip())))
         except ValueError:
-            raise InvalidField(f"services[{i}]", f"services[{i}]: {item!r} is not a service id") from None
+            field = f"services[{i}]"
+            raise InvalidField(
+                field,
+                _("%(field)s: %(value)s is not a service id", field=field, value=repr(item)),
+            ) from None
     return tuple(dict.fromkeys(out))
 
 
@@ -244,5 +269,5 @@ def _limit(raw: Any) -> int:
     if isinstance(raw, str) and raw.isdigit():
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_LIMIT:
-        raise InvalidField("limit", f"limit must be a whole number 1-{MAX_LIMIT}")
+        raise InvalidField("limit", _("limit must be a whole number 1-%(max)s", max=MAX_LIMIT))
     return raw

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from wording import N_, _
+
 DATA_FILE = Path(__file__).with_name("situations.csv")
 
 ANYONE = "20001"
@@ -40,6 +42,104 @@ AGE_GROUP, GENDER_GROUP, HOUSEHOLD_GROUP, INSURANCE_GROUP, LANGUAGE_GROUP = (
     "20052",
     "20064",
     "20066",
+)
+
+# Every name in ``situations.csv``, marked so that `make messages` offers it for translation
+# (Babel reads Python, not CSV); a test holds the two lists equal.
+NAMES = (
+    N_("Abuse or Neglect Survivors"),
+    N_("Active Duty"),
+    N_("Adults"),
+    N_("African American"),
+    N_("Age Group"),
+    N_("All Survivors"),
+    N_("Alzheimers"),
+    N_("Anyone in Need"),
+    N_("Armed Forces"),
+    N_("Asian"),
+    N_("Benefit Recipients"),
+    N_("Burn Survivors"),
+    N_("Cancer"),
+    N_("Caregivers"),
+    N_("Children"),
+    N_("Chronic Illness"),
+    N_("Citizenship"),
+    N_("Criminal History"),
+    N_("Dependents"),
+    N_("Developmental Disability"),
+    N_("Disability"),
+    N_("Domestic Violence Survivors"),
+    N_("Dropouts"),
+    N_("Education"),
+    N_("Emotional State"),
+    N_("Employed"),
+    N_("Employment"),
+    N_("Ex-Offenders"),
+    N_("Families"),
+    N_("Fathers"),
+    N_("Foster Youth"),
+    N_("Gender"),
+    N_("General"),
+    N_("Grieving"),
+    N_("Guardianship"),
+    N_("Health"),
+    N_("Hearing Impairment"),
+    N_("Home Owners"),
+    N_("Home Renters"),
+    N_("Homeless"),
+    N_("Hospitalized"),
+    N_("Household"),
+    N_("Housing"),
+    N_("Human Trafficking Survivors"),
+    N_("Immigrants"),
+    N_("In Crisis"),
+    N_("In Danger"),
+    N_("Income"),
+    N_("Individuals"),
+    N_("Infectious Disease"),
+    N_("Insurance"),
+    N_("Intellectual Disability"),
+    N_("LGBTQ"),
+    N_("Language"),
+    N_("Latino"),
+    N_("Learning Disability"),
+    N_("Limited English"),
+    N_("Limited Mobility"),
+    N_("Low-Income"),
+    N_("Men"),
+    N_("Mental Illness"),
+    N_("Mentally Incapacitated"),
+    N_("Mothers"),
+    N_("National Guard"),
+    N_("Natural Disaster Survivors"),
+    N_("Near Homeless"),
+    N_("Neuromuscular Disease"),
+    N_("Parents"),
+    N_("Physical Disability"),
+    N_("Pregnant"),
+    N_("Race/Ethnicity"),
+    N_("Refugees"),
+    N_("Retirement"),
+    N_("Role"),
+    N_("Runaways"),
+    N_("Seizure Disorder"),
+    N_("Seniors"),
+    N_("Sexual Assault Survivors"),
+    N_("Sexuality"),
+    N_("Spouses"),
+    N_("Students"),
+    N_("Substance Dependency"),
+    N_("Survivors"),
+    N_("Teens"),
+    N_("Terminal Illness"),
+    N_("Transgender"),
+    N_("Undocumented"),
+    N_("Unemployed"),
+    N_("Uninsured"),
+    N_("Urgency"),
+    N_("Veterans"),
+    N_("Visual Impairment"),
+    N_("Women"),
 )
 
 SENIOR_AGE = 60  # Older Americans Act programs start at 60; most senior services follow.
@@ -122,8 +222,9 @@ def code_for_term(code: str | None, name: str | None) -> str | None:
 
 
 def label(code: str) -> str:
+    """A situation's name in the reader's language ("Veterans", "Veteranos")."""
     sit = situations().get(code)
-    return sit.name if sit else code
+    return _(sit.name) if sit else code
 
 
 def group_of(code: str) -> str | None:

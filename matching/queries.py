@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -139,6 +140,7 @@ def gather(
     cap: int = MAX_CANDIDATES,
     follow_through: FollowThrough | None = None,
     points: Points | None = None,
+    now: datetime | None = None,
 ) -> list[Candidate]:
     """The candidates for one client: nearby service locations that fit at least one need.
 
@@ -162,7 +164,7 @@ def gather(
             rows = rows[:cap]
     if not rows:
         return []
-    return facts.candidates(session, rows, tz, follow_through)
+    return facts.candidates(session, rows, tz, follow_through, now)
 
 
 def gather_services(
@@ -171,6 +173,7 @@ def gather_services(
     *,
     tz: str | None = None,
     follow_through: FollowThrough | None = None,
+    now: datetime | None = None,
 ) -> list[Candidate]:
     """The candidates of these services, at each of their locations, whatever the needs and
     the distance (a worker checking named services for one client)."""
@@ -178,7 +181,7 @@ def gather_services(
     stmt = select(ServiceAtLocation.id).where(ServiceAtLocation.service_id.in_(wanted))
     sal_ids = list(session.scalars(stmt.order_by(ServiceAtLocation.id)))
     rows = facts.rows_for(session, sal_ids) if sal_ids else []
-    return facts.candidates(session, rows, tz, follow_through) if rows else []
+    return facts.candidates(session, rows, tz, follow_through, now) if rows else []
 
 
 def _base_rows(session: Session, needs: ClientNeeds) -> list[Any]:

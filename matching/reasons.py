@@ -1,4 +1,8 @@
-"""Plain sentences for matches and exclusions; the figures in them are worded by `phrases`."""
+"""Plain sentences for matches and exclusions; the figures in them are worded by `phrases`.
+
+Each is in the language of the request it is made in (through `wording`, so the ranking
+core stays free of Flask); the rule and component codes beside them are the stable part.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import phrases
 from matching import populations as pop
+from wording import _, ngettext, number
 
 if TYPE_CHECKING:
     from matching.types import Capacity
@@ -22,21 +27,53 @@ distance = phrases.distance
 
 
 def age_range(lo: float | None, hi: float | None) -> str:
-    return f"serves {phrases.ages(lo, hi)}"
+    return _("serves %(ages)s", ages=phrases.ages(lo, hi))
+
+
+def _names(codes: Iterable[str]) -> list[str]:
+    return sorted(pop.label(c).lower() for c in codes)
+
+
+def one_of(names: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(some)s or %(last)s", some=", ".join(names[:-1]), last=names[-1])
 
 
 def only_for(codes: Iterable[str]) -> str:
-    names = sorted(pop.label(c).lower() for c in codes)
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return f"only for {joined}"
+    return _("only for %(who)s", who=one_of(_names(codes)))
+
+
+def for_(codes: Iterable[str]) -> str:
+    """What a restriction the client meets says: "for veterans"."""
+    return _("for %(who)s", who=one_of(_names(codes)))
 
 
 def especially_for(codes: Iterable[str]) -> str:
-    names = sorted(pop.label(c).lower() for c in codes)
-    return "especially for " + ", ".join(names)
+    return _("especially for %(who)s", who=", ".join(_names(codes)))
 
 
 def capacity(cap: Capacity, now: datetime, full: bool = False) -> str:
     """The figure with its age: "3 of 40 beds free, updated 20 min ago"."""
     text = phrases.capacity(0 if full else cap.available, cap.maximum, cap.unit)
-    return f"{text}, {phrases.updated(cap.updated, now)}" if cap.updated else text
+    if not cap.updated:
+        return text
+    return _("%(figure)s, %(updated)s", figure=text, updated=phrases.updated(cap.updated, now))
+
+
+def duration(hours: float) -> str:
+    """A provider's time to answer, roughly: "under an hour", "5 h", "3 days"."""
+    if round(hours * 60) < 60:  # to the minute: a database's clock arithmetic is not exact
+        return _("under an hour")
+    if hours < 48:
+        return _("%(num)s h", num=number(round(hours)))
+    return ngettext("%(num)s day", "%(num)s days", round(hours / 24))
+
+
+def both(names: list[str]) -> str:
+    """'a', 'a and b', 'a and b and c' (the languages a service speaks)."""
+    text = names[0]
+    for name in names[1:]:
+        text = _("%(first)s and %(second)s", first=text, second=name)
+    return text

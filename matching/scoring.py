@@ -18,12 +18,16 @@ from matching import populations as pop
 from matching import reasons
 from matching.eligibility import Context
 from matching.types import Check, Match, Status
+from wording import _
 
 UNKNOWN = 0.25  # what an unknown value is worth: below any stated good value
 DISTANCE_HALF_KM = 5.0  # every 5 km halves the distance component
 SOON = timedelta(hours=2)  # "opens soon" counts as partly open
 VERIFIED_FULL_DAYS, VERIFIED_ZERO_DAYS = 30, 730
 PRIOR_REFERRALS, PRIOR_ACCEPT, PRIOR_COMPLETE = 5, 0.7, 0.5  # a new provider scores the prior
+ANSWER_HALF_HOURS = 24.0  # answering a day after the referral is sent is worth half of at once
+PRIOR_ANSWER = 0.6  # what the prior's answer time is worth (the prior's own value)
+ANSWER_SHARE = 0.2  # of the component, once a provider has answered at least once
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def capacity(ctx: Context, checks: list[Check]) -> Part:
         return Part(UNKNOWN)
     age = ctx.now - updated
     if age > ctx.stale_after or best.available <= 0:
-        return Part(UNKNOWN, f"capacity figure {reasons.ago(updated, ctx.now)}")
+        return Part(UNKNOWN, _("capacity figure %(ago)s", ago=reasons.ago(updated, ctx.now)))
     trust = 1.0 - max(age, timedelta(0)) / ctx.stale_after
     stated = 0.4 + 0.6 * (1.0 - math.exp(-best.available / 4.0))
     return Part(UNKNOWN + trust * (stated - UNKNOWN), reasons.capacity(best, ctx.now))
@@ -75,7 +79,7 @@ def open_now(ctx: Context, checks: list[Check]) -> Part:
         during = ctx.open_tonight()
         if during is None:
             return Part(UNKNOWN)
-        return Part(1.0 if during else 0.0, label if state.open else "open tonight")
+        return Part(1.0 if during else 0.0, label if state.open else _("open tonight"))
     if state.open:
         return Part(1.0, label)
     if state.open is None:
@@ -93,10 +97,14 @@ def language(ctx: Context, checks: list[Check]) -> Part:
         return Part(1.0)
     spoken = [c for c in wanted if c in ctx.cand.languages]
     if spoken:
-        return Part(1.0, " and ".join(reasons.language(c) for c in spoken) + " spoken")
+        return Part(
+            1.0, _("%(languages)s spoken", languages=reasons.both([reasons.language(c) for c in spoken]))
+        )
     if not ctx.cand.languages:
         return Part(UNKNOWN)
-    return Part(0.0, " and ".join(reasons.language(c) for c in wanted) + " not listed")
+    return Part(
+        0.0, _("%(languages)s not listed", languages=reasons.both([reasons.language(c) for c in wanted]))
+    )
 
 
 def freshness(ctx: Context, checks: list[Check]) -> Part:
@@ -106,7 +114,7 @@ def freshness(ctx: Context, checks: list[Check]) -> Part:
     days = (ctx.now.date() - assured).days
     span = VERIFIED_ZERO_DAYS - VERIFIED_FULL_DAYS
     value = min(1.0, max(0.0, 1.0 - (days - VERIFIED_FULL_DAYS) / span))
-    return Part(value, f"verified {reasons.ago(assured, ctx.now)}")
+    return Part(value, _("verified %(ago)s", ago=reasons.ago(assured, ctx.now)))
 
 
 def follow_through(ctx: Context, checks: list[Check]) -> Part:
@@ -117,9 +125,30 @@ def follow_through(ctx: Context, checks: list[Check]) -> Part:
     n = total + PRIOR_REFERRALS
     value = 0.5 * (accepted + PRIOR_REFERRALS * PRIOR_ACCEPT) / n
     value += 0.5 * (completed + PRIOR_REFERRALS * PRIOR_COMPLETE) / n
+    hours = stats.answer_hours if stats else None
+    if hours is not None:
+        # Time to answer, toward the prior as the others are; sooner never scores lower.
+        speed = 0.5 ** (max(hours, 0.0) / ANSWER_HALF_HOURS)
+        speed = (total * speed + PRIOR_REFERRALS * PRIOR_ANSWER) / n
+        value = (1 - ANSWER_SHARE) * value + ANSWER_SHARE * speed
     why = None
     if total >= 3:
-        why = f"accepted {accepted} of {total} referrals, {completed} completed"
+        if hours is None:
+            why = _(
+                "accepted %(accepted)s of %(total)s referrals, %(completed)s completed",
+                accepted=accepted,
+                total=total,
+                completed=completed,
+            )
+        else:
+            why = _(
+                "accepted %(accepted)s of %(total)s referrals, %(completed)s completed, "
+                "answered in %(time)s on average",
+                accepted=accepted,
+                total=total,
+                completed=completed,
+                time=reasons.duration(hours),
+            )
     return Part(value, why)
 
 

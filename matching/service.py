@@ -20,6 +20,7 @@ from matching.parse import InvalidField, MatchRequest
 from matching.points import PointsCache
 from matching.queries import FollowThrough, gather, gather_services, resolve_needs
 from matching.types import ClientNeeds, Ranking
+from wording import _
 
 
 def _local(at: datetime | None, tz: str | None) -> datetime | None:
@@ -55,7 +56,7 @@ def find_matches(
         try:
             place = locate(req.location) if locate else geo.locate(req.location, geocoder=geocoder)
         except geo.LocationError as exc:
-            raise InvalidField("location", f"location: {exc.reason}") from exc
+            raise InvalidField("location", _("location: %(why)s", why=exc.reason)) from exc
         lat, lon = place.lat, place.lon
     needs = ClientNeeds(
         needs=resolve_needs(session, req.needs),
@@ -77,8 +78,8 @@ def find_matches(
     now = now or datetime.now(UTC)
     index = points.get(session) if points is not None else None
     if req.services:  # the worker names the services: rank exactly those, wherever they are
-        candidates = gather_services(session, req.services, tz=tz, follow_through=follow_through)
+        candidates = gather_services(session, req.services, tz=tz, follow_through=follow_through, now=now)
     else:
-        candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index)
+        candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index, now=now)
     ranking = rank(needs, candidates, now, req.weights, limit=req.limit, stale_after=stale_after)
     return Outcome(ranking, needs, place)

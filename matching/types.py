@@ -98,11 +98,13 @@ class Area:
 
 @dataclass(frozen=True)
 class ReferralStats:
-    """Past referrals to this service: how many were sent, accepted and completed."""
+    """Past referrals to this service: how many were sent, accepted and completed, and the
+    mean hours from sending to the provider's first answer (None: none answered yet)."""
 
     total: int = 0
     accepted: int = 0
     completed: int = 0
+    answer_hours: float | None = None
 
 
 @dataclass(frozen=True)

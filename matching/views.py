@@ -10,7 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
+from kernel.authz import CATALOG, admits
 from kernel.db import get_db, get_session
 from kernel.errors import bad_param
 from kernel.geocoding import app_geocoder, cached_locate
@@ -39,6 +42,42 @@ COMMON_POPULATIONS = [
 ]
 
 
+# What the form shows for each code it sends (the codes stay English: they are the API's).
+OPTION_LABELS = {
+    "female": _l("female"),
+    "male": _l("male"),
+    "transgender": _l("transgender"),
+    "nonbinary": _l("nonbinary"),
+    "single_adult": _l("single adult"),
+    "family_with_children": _l("family with children"),
+    "unaccompanied_youth": _l("unaccompanied youth"),
+    "medicaid": _l("Medicaid"),
+    "medicare": _l("Medicare"),
+    "private": _l("private"),
+    "none": _l("none"),
+    "now": _l("now"),
+    "tonight": _l("tonight"),
+    "this_week": _l("this week"),
+    "yes": _l("yes"),
+    "no": _l("no"),
+    "Veterans": _l("Veterans"),
+    "Domestic Violence Survivors": _l("Domestic Violence Survivors"),
+    "Pregnant": _l("Pregnant"),
+    "LGBTQ": _l("LGBTQ"),
+    "Physical Disability": _l("Physical Disability"),
+    "Mental Illness": _l("Mental Illness"),
+    "Substance Dependency": _l("Substance Dependency"),
+    "Ex-Offenders": _l("Ex-Offenders"),
+    "Homeless": _l("Homeless"),
+    # the presets' labels
+    "Mental-health crisis": _l("Mental-health crisis"),
+    "Withdrawal / detox": _l("Withdrawal / detox"),
+    "Domestic violence": _l("Domestic violence"),
+    "Family without a home tonight": _l("Family without a home tonight"),
+    "Youth on their own": _l("Youth on their own"),
+}
+
+
 def _run(body: Any) -> Outcome:
     cfg = current_app.config
     req = parse_request(body, cfg.get("MATCH_WEIGHTS"))
@@ -64,6 +103,7 @@ def _points() -> PointsCache:
 
 
 @bp.post("/api/v1/match")
+@admits(CATALOG)
 def api_match() -> Any:
     body = request.get_json(silent=True)
     if body is None:
@@ -132,17 +172,37 @@ def _render(values: dict[str, Any], **kw: Any) -> Any:
         insurances=INSURANCES,
         urgencies=URGENCIES,
         common_populations=COMMON_POPULATIONS,
+        labels=OPTION_LABELS,
         situation_names=sorted({s.name for s in pop.situations().values()}),
         **kw,
     )
 
 
 @bp.get("/match")
+@admits(CATALOG)
 def match_page() -> Any:
-    return _render(_preset_values(request.args.get("preset")))
+    """A preset with a known place runs at once; a preset alone asks only for the place."""
+    key = request.args.get("preset") or ""
+    values = _preset_values(key)
+    if key not in PRESETS:
+        return _render(values)
+    location = (request.args.get("location") or "").strip()
+    if not location:
+        return _render(values, preset_key=key, ask_place=True)
+    values["location"] = location
+    if request.args.get("radius_km"):
+        values["radius_km"] = request.args["radius_km"].strip()
+    form = MultiDict([(k, v) for k, v in values.items() if k != "populations" and v])
+    form.setlist("populations", values.get("populations", []))
+    try:
+        outcome = _run(_form_to_body(form))
+    except InvalidField as exc:
+        return _render(values, preset_key=key, ask_place=True, error=exc.message, error_field=exc.field), 400
+    return _render(values, preset_key=key, outcome=outcome)
 
 
 @bp.post("/match")
+@admits(CATALOG)
 def match_submit() -> Any:
     values: dict[str, Any] = request.form.to_dict()
     values["populations"] = request.form.getlist("populations")

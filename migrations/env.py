@@ -26,6 +26,10 @@ def _import_all_models() -> None:
         "importers.models",
         "kernel.geocoding",
         "accounts.models",
+        "referrals.outbox",
+        "referrals.links",
+        "catalog.capacity",
+        "referrals.models",
     ):
         importlib.import_module(name)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db  # noqa: F401  (custom column types)
+import kernel.db  # noqa: F401  (custom column types)
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import geo
 import hours
+from wording import _
 
 MAX_PER_PAGE = 100
 MAX_RADIUS_KM = 500.0
@@ -72,7 +73,7 @@ def _one(args: Mapping[str, Any], name: str) -> str | None:
     values = getlist(name) if getlist else ([args[name]] if name in args else [])
     values = [str(v).strip() for v in values]
     if len(values) > 1 and name != "taxonomy":
-        raise ParamError(name, f"give {name} once, not {len(values)} times")
+        raise ParamError(name, _("give %(name)s once, not %(count)s times", name=name, count=len(values)))
     return values[0] if values else None
 
 
@@ -80,10 +81,24 @@ def _number(name: str, value: str, lo: float, hi: float, cast: Callable[[str], T
     try:
         number = cast(value)
     except ValueError:
-        kind = "a whole number" if cast is int else "a number"
-        raise ParamError(name, f"{name} must be {kind}, got {value!r}") from None
+        if cast is int:
+            raise ParamError(
+                name, _("%(name)s must be a whole number, got %(value)s", name=name, value=repr(value))
+            ) from None
+        raise ParamError(
+            name, _("%(name)s must be a number, got %(value)s", name=name, value=repr(value))
+        ) from None
     if not math.isfinite(float(number)) or not lo <= float(number) <= hi:  # type: ignore[arg-type]
-        raise ParamError(name, f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+        raise ParamError(
+            name,
+            _(
+                "%(name)s must be between %(lo)s and %(hi)s, got %(value)s",
+                name=name,
+                lo=format(lo, "g"),
+                hi=format(hi, "g"),
+                value=repr(value),
+            ),
+        )
     return number
 
 
@@ -94,7 +109,7 @@ def _flag(name: str, value: str | None) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise ParamError(name, f"{name} must be true or false, got {value!r}")
+    raise ParamError(name, _("%(name)s must be true or false, got %(value)s", name=name, value=repr(value)))
 
 
 def parse_at(value: str, timezone: str, name: str = "at") -> dt.datetime:
@@ -103,7 +118,12 @@ def parse_at(value: str, timezone: str, name: str = "at") -> dt.datetime:
         return hours.moment(value, timezone)
     except ValueError:
         raise ParamError(
-            name, f"{name} must be an ISO 8601 date-time such as 2026-05-01T23:30, got {value!r}"
+            name,
+            _(
+                "%(name)s must be an ISO 8601 date-time such as 2026-05-01T23:30, got %(value)s",
+                name=name,
+                value=repr(value),
+            ),
         ) from None
 
 
@@ -120,22 +140,31 @@ def parse_params(
     lat, lon, near = _one(args, "lat"), _one(args, "lon"), _one(args, "near")
     if (lat is None) != (lon is None):
         missing = "lon" if lon is None else "lat"
-        raise ParamError(missing, f"{missing} is needed with {'lat' if missing == 'lon' else 'lon'}")
+        raise ParamError(
+            missing,
+            _(
+                "%(missing)s is needed with %(given)s",
+                missing=missing,
+                given="lat" if missing == "lon" else "lon",
+            ),
+        )
     if lat is not None and lon is not None:
         if near:
-            raise ParamError("near", "give either near or lat and lon, not both")
+            raise ParamError("near", _("give either near or lat and lon, not both"))
         p.lat = _number("lat", lat, -90, 90)
         p.lon = _number("lon", lon, -180, 180)
     elif near:
         try:
             place = locate(near) if locate else geo.locate(near)
         except geo.LocationError as exc:
-            raise ParamError("near", f"near: cannot place {near!r}: {exc}") from None
+            raise ParamError(
+                "near", _("near: cannot place %(near)s: %(why)s", near=repr(near), why=exc)
+            ) from None
         p.near, p.lat, p.lon = near, place.lat, place.lon
     if (radius := _one(args, "radius_km")) is not None:
         p.radius_km = _number("radius_km", radius, 0.001, MAX_RADIUS_KM)
         if p.point is None:
-            raise ParamError("radius_km", "radius_km needs a point: lat and lon, or near")
+            raise ParamError("radius_km", _("radius_km needs a point: lat and lon, or near"))
     getlist = getattr(args, "getlist", None)
     raw_tax = getlist("taxonomy") if getlist else [args.get("taxonomy") or ""]
     p.taxonomy = [t.strip() for v in raw_tax for t in str(v).split(",") if t.strip()]
@@ -147,31 +176,44 @@ def parse_params(
     if language := _one(args, "language"):
         if not language.replace("-", "").isalpha() or len(language) > 40:
             raise ParamError(
-                "language", f"language must be a code such as es or a name such as Spanish, got {language!r}"
+                "language",
+                _(
+                    "language must be a code such as es or a name such as Spanish, got %(value)s",
+                    value=repr(language),
+                ),
             )
         p.language = language.lower().split("-")[0] if len(language) <= 5 else language.lower()
     if (age := _one(args, "age")) is not None:
         p.age = _number("age", age, 0, 130)
     if gender := _one(args, "gender"):
         if gender.lower() not in _GENDERS:
-            allowed = "female, male, transgender or nonbinary"
-            raise ParamError("gender", f"gender must be {allowed}, got {gender!r}")
+            raise ParamError(
+                "gender",
+                _("gender must be female, male, transgender or nonbinary, got %(value)s", value=repr(gender)),
+            )
         p.gender = _GENDERS[gender.lower()]
     p.free = _flag("free", _one(args, "free"))
     p.accessible = _flag("accessible", _one(args, "accessible"))
     p.available = _flag("available", _one(args, "available"))
     p.covering = _flag("covering", _one(args, "covering"))
     if p.covering and p.point is None:
-        raise ParamError("covering", "covering needs a point: lat and lon, or near")
+        raise ParamError("covering", _("covering needs a point: lat and lon, or near"))
     if status := _one(args, "status"):
         if status.lower() not in STATUSES:
-            raise ParamError("status", f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+            raise ParamError(
+                "status",
+                _(
+                    "status must be one of %(allowed)s, got %(value)s",
+                    allowed=", ".join(STATUSES),
+                    value=repr(status),
+                ),
+            )
         p.status = status.lower()
     if sort := _one(args, "sort"):
         if sort not in SORTS:
-            raise ParamError("sort", f"sort must be relevance or distance, got {sort!r}")
+            raise ParamError("sort", _("sort must be relevance or distance, got %(value)s", value=repr(sort)))
         if sort == "distance" and p.point is None:
-            raise ParamError("sort", "sort=distance needs a point: lat and lon, or near")
+            raise ParamError("sort", _("sort=distance needs a point: lat and lon, or near"))
         p.sort = sort
     if (page := _one(args, "page")) is not None:
         p.page = _number("page", page, 1, 10_000, int)

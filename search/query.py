@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 import geo
-from catalog import rules
+from catalog import capacity, rules
 from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm
 from hours import ScheduleRow
 from search import documents, hooks, synonyms
@@ -71,8 +71,11 @@ def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
     return hooks.descendants(documents.Terms(conn), roots)
 
 
-def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[Any]:
+def sql_filters(
+    conn: Connection, index: SearchIndex, p: SearchParams, now: dt.datetime | None = None
+) -> list[Any]:
     """Every filter SQL can answer, to narrow the read where nothing is kept between searches."""
+    now = now or dt.datetime.now(dt.UTC)
     where: list[Any] = []
     if p.status != "any":
         where.append(D.c.status == p.status)
@@ -96,8 +99,7 @@ def sql_filters(conn: Connection, index: SearchIndex, p: SearchParams) -> list[A
     if p.accessible:
         where.append(D.c.accessible.is_(True))
     if p.available:
-        cap = ServiceCapacity.__table__
-        where.append(D.c.service_id.in_(select(cap.c.service_id).where(cap.c.available > 0)))
+        where.append(D.c.service_id.in_(_free_services(now)))
     if p.point and p.radius_km:
         where.append(index.bbox(geo.bbox(p.point[0], p.point[1], p.radius_km)))
     return where
@@ -128,7 +130,7 @@ def open_at(hours: str | None, at: dt.datetime, tz: str, cache: dict[str | None,
 def open_label(hours: str, at: dt.datetime, tz: str) -> str:
     """The result card's line ("Open until 17:00", "Closed · opens Mon 09:00")."""
     rows = _rows(hours)
-    return rules.open_state(rows, at, tz).label if rows is not None else rules.UNREADABLE.label
+    return rules.open_state(rows, at, tz).label if rows is not None else rules.unreadable().label
 
 
 def _covered(
@@ -244,17 +246,24 @@ def _taxonomy_docs(conn: Connection, terms: set[uuid.UUID]) -> npt.NDArray[np.in
     return np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
 
 
-def _available(conn: Connection, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Live: documents of services with a place free now (read for these rows only)."""
+def _free_services(now: dt.datetime) -> Any:
+    """Ids of services with a place free now: a figure above the holds counted against it
+    (catalog.capacity's rule, one aggregate joined, not a query per service)."""
     cap = ServiceCapacity.__table__
+    held = capacity.held_subquery(now).subquery()
+    return (
+        select(cap.c.service_id)
+        .select_from(cap.outerjoin(held, held.c.capacity_id == cap.c.id))
+        .where(capacity.free_column(held.c.held) > 0)
+    )
+
+
+def _available(conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime) -> npt.NDArray[np.bool_]:
+    """Live: documents of services with a place free now (read for these rows only)."""
     found: list[int] = []
+    free = _free_services(now)
     for part in documents.chunks([int(i) for i in ids], 900):
-        stmt = (
-            select(D.c.id)
-            .join(cap, cap.c.service_id == D.c.service_id)
-            .where(D.c.id.in_(part), cap.c.available > 0)
-            .distinct()
-        )
+        stmt = select(D.c.id).where(D.c.id.in_(part), D.c.service_id.in_(free)).distinct()
         found.extend(conn.execute(stmt).scalars())
     return np.isin(ids, np.array(found, dtype=np.int64))
 
@@ -274,11 +283,11 @@ def _matches(
     5 ms per 1,000 documents, too much to pay after every write), and from a join until
     then. Without a generation the filters SQL can answer narrow the read instead."""
     if state is None:
-        return fetch(conn, index, query, sql_filters(conn, index, p)), True
+        return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now)), True
     whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
     if query is None:
         if not whole:
-            return fetch(conn, index, query, sql_filters(conn, index, p)), True
+            return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now)), True
         return SearchCache.memo(state, "catalog", lambda: catalog(conn)), False
 
     def load() -> Candidates:
@@ -331,7 +340,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         keep &= c.by_value(c.hours, c.hour_values, lambda h: open_at(h, at, ctx.timezone, opened) is True)
     rows = np.flatnonzero(keep)
     if p.available and not pushed and len(rows):
-        rows = rows[_available(conn, c.ids[rows])]
+        rows = rows[_available(conn, c.ids[rows], now)]
     if p.covering and p.point and len(rows):
         rows = _covered(conn, c, rows, p.point[0], p.point[1])
     dist = km[rows] if km is not None else np.full(len(rows), np.inf)

@@ -11,9 +11,10 @@ from sqlalchemy.engine import Connection, Row
 
 import geo
 import phrases
-from catalog import rules
+from catalog import capacity, rules
 from catalog.models import Address, Organization, Phone, Service, ServiceCapacity, Unit
 from search.models import search_document
+from wording import _
 
 KM_PER_MILE = 1.609344
 
@@ -25,14 +26,18 @@ def _capacity(
     out: dict[Any, list[dict[str, Any]]] = {}
     if not service_ids:
         return out
+    # The holds counted against each figure, aggregated in the same query (one per page).
+    held = capacity.held_subquery(now).subquery()
     stmt = (
-        select(cap.c.service_id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated)
-        .select_from(cap.join(unit, unit.c.id == cap.c.unit_id))
+        select(cap.c.service_id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
+        .select_from(
+            cap.join(unit, unit.c.id == cap.c.unit_id).outerjoin(held, held.c.capacity_id == cap.c.id)
+        )
         .where(cap.c.service_id.in_(service_ids))
         .order_by(unit.c.name)
     )
     for r in conn.execute(stmt):
-        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, stale_hours)
+        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, stale_hours, r.held or 0)
         out.setdefault(r.service_id, []).append(
             {
                 "unit": fact.unit,
@@ -159,7 +164,7 @@ def page_details(
                 "distance_km": round(km, 3) if km is not None else None,
                 "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
                 "open_now": open_fn(r.hours),
-                "hours_label": label_fn(r.hours) if r.hours else "Hours not stated",
+                "hours_label": label_fn(r.hours) if r.hours else _("Hours not stated"),
                 "capacity": capacity.get(detail["_service_id"], []),
                 "score": round(float(r.score), 4),
             }

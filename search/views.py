@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
 
 import geo
+from kernel.authz import CATALOG, admits
 from kernel.db import get_session
 from kernel.errors import bad_param
 from kernel.geocoding import app_geocoder, cached_locate
@@ -58,6 +60,7 @@ def _page(template: str, args: Any, **kw: Any) -> Any:
 
 
 @bp.get("/api/v1/search")
+@admits(CATALOG)
 def api_search() -> Any:
     try:
         return jsonify(_run(request.args))
@@ -66,6 +69,7 @@ def api_search() -> Any:
 
 
 @bp.get("/")
+@admits(CATALOG)
 def home() -> Any:
     args = {k: v for k, v in request.args.items() if k in ("q", "near", "lat", "lon", "page")}
     if not (args.get("q") or "").strip():
@@ -74,5 +78,9 @@ def home() -> Any:
 
 
 @bp.get("/search")
+@admits(CATALOG)
 def page() -> Any:
-    return _page("search/search.html", request.args, params=SearchParams())
+    # The filters form sends every field, the empty ones too ("any distance", no age): an
+    # empty field is a filter not chosen, not a bad value.
+    args = MultiDict([(k, v) for k, v in request.args.items(multi=True) if v.strip()])
+    return _page("search/search.html", args, params=SearchParams())

@@ -127,11 +127,14 @@ def test_disable_enable_and_reset_change_the_stamp_that_sessions_carry(db: Sessi
 
 def test_a_role_change_rebinds_team_and_organizations(db: Session, make_user, make_org) -> None:
     user = make_user("officer")
+    user_team = user.team.name
     org = make_org("Harbor Shelter Inc.")
     services.set_role(db, user.email, "provider", CLI, organizations=[str(org.id)])
     assert user.role is Role.provider
     assert user.team is None
     assert [o.id for o in user.organizations] == [org.id]
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "role_change")).all()[-1]
+    assert event.detail == f"officer team {user_team} -> provider organizations {org.id}"
 
 
 def test_a_team_name_is_unique(db: Session) -> None:
@@ -161,7 +164,7 @@ def test_every_write_leaves_an_audit_row(db: Session, make_user, make_org) -> No
     assert all(r.actor.startswith("command line (") for r in rows)
     assert rows[1].record_id == str(user.id)
     assert "role=officer" in rows[1].detail
-    assert rows[-1].detail == "officer -> coordinator"
+    assert rows[-1].detail == "officer team Night unit -> coordinator team Night unit"
 
 
 def test_the_audit_log_refuses_updates_and_deletes(db: Session, make_user) -> None:
@@ -173,3 +176,17 @@ def test_the_audit_log_refuses_updates_and_deletes(db: Session, make_user) -> No
             db.execute(text(statement))
         savepoint.rollback()
     assert set(db.scalars(select(AuditEvent.action))) == {"team_add", "user_create"}
+
+
+def test_an_admin_cannot_disable_or_demote_themselves(db, make_user) -> None:
+    from accounts.audit import Actor
+    from kernel.errors import Problem
+
+    boss = make_user("admin", email="boss@example.org")
+    me = Actor(boss.email, boss.id, "127.0.0.1")
+    with pytest.raises(Problem, match="another administrator"):
+        services.set_active(db, "boss@example.org", False, me)
+    with pytest.raises(Problem, match="another administrator"):
+        services.set_role(db, "boss@example.org", "coordinator", me)
+    assert boss.active
+    assert boss.role.value == "admin"

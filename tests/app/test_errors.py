@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from kernel.authz import ANYONE, admits
 from kernel.errors import Problem, bad_param
 
 
@@ -28,14 +29,17 @@ def test_bad_parameter_names_the_parameter(app):
     bp = Blueprint("t_errors", __name__)
 
     @bp.get("/api/v1/_test_bad")
+    @admits(ANYONE)
     def bad():
         raise bad_param("radius_km", "radius_km must be a number between 0 and 500")
 
     @bp.get("/api/v1/_test_bug")
+    @admits(ANYONE)
     def bug():
         raise RuntimeError("secret internals")
 
     @bp.get("/_test_conflict")
+    @admits(ANYONE)
     def conflict():
         raise Problem(409, "That bed is already held.")
 

@@ -24,7 +24,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import create_app
 from catalog import facts
-from catalog.models import Attribute, Language, Location, Organization, Schedule, Service, ServiceAtLocation
+from catalog.capacity import Hold
+from catalog.models import (
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCapacity,
+)
 from search import hooks
 from tests.conftest import bound_sessions, demo_loaded
 
@@ -393,6 +403,56 @@ def test_page_search_and_match_agree_on_free_places(county, pages):
     assert counted > 50
     figures = [c for shown in pages.values() for c in shown["capacity"]]
     assert {stale for _a, _m, stale in figures} == {True, False}
+
+
+def test_page_search_and_match_agree_on_free_places_with_holds(county):
+    """Holds counted by the one rule: active ones and one accepted since the figure take a
+    place; an expired and a released one do not."""
+    session = county["session"]
+    figures = session.scalars(
+        select(ServiceCapacity).where(ServiceCapacity.available >= 3).order_by(ServiceCapacity.id).limit(4)
+    ).all()
+    assert len(figures) == 4
+    late = NOW + dt.timedelta(hours=2)
+    gone = NOW - dt.timedelta(minutes=1)
+    plan = [  # (figure, holds as (expires_at, accepted_at, released_at), places they take)
+        (figures[0], [(late, None, None)], 1),
+        (figures[1], [(late, None, None), (late, None, None)], 2),
+        (figures[2], [(gone, NOW, None)], 1),  # accepted after the figure: the person's place
+        (figures[3], [(gone, None, None), (late, None, NOW)], 0),  # expired; released
+    ]
+    savepoint = session.begin_nested()
+    try:
+        for figure, holds, _ in plan:
+            for expires, accepted, released in holds:
+                session.add(
+                    Hold(
+                        id=uuid.uuid4(),
+                        capacity_id=figure.id,
+                        created=NOW,
+                        expires_at=expires,
+                        accepted_at=accepted,
+                        released_at=released,
+                    )
+                )
+        session.flush()
+        ids = [str(f.service_id) for f, _, _ in plan]
+        found = search(county["client"])
+        answered = county["client"].post("/api/v1/match", json={"services": ids, "limit": 200}).get_json()
+        by_match = defaultdict(list)
+        for item in answered["matches"] + answered["excluded"]:
+            by_match[item["service_id"]].append(item)
+        for figure, _, taken in plan:
+            sid = str(figure.service_id)
+            shown = page(county["client"], sid)["capacity"]
+            assert (figure.available - taken, figure.maximum) in [(a, m) for a, m, _ in shown], sid
+            for r in found[sid]:
+                assert sorted((c["available"], c["maximum"], c["stale"]) for c in r["capacity"]) == shown
+            assert by_match[sid]
+            for item in by_match[sid]:
+                assert sorted((c["available"], c["maximum"], c["stale"]) for c in item["capacity"]) == shown
+    finally:
+        savepoint.rollback()
 
 
 def test_a_photo_id_the_provider_helps_to_get_is_a_note_not_a_bar(county, pages):

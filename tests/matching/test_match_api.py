@@ -151,3 +151,30 @@ def test_match_needs_given_as_words_use_the_synonyms(client, make_service):
     assert page.status_code == 200
     assert "Harbor Adult Shelter" in page.get_data(as_text=True)
     assert "Harbor Food Pantry" not in page.get_data(as_text=True)
+
+
+def test_a_preset_alone_asks_only_for_the_place(client):
+    page = client.get("/match?preset=family_tonight").get_data(as_text=True)
+    assert 'class="search ask-place"' in page
+    assert 'name="preset" value="family_tonight"' in page
+    assert "Where is the person?" in page
+    assert 'id="matches-h"' not in page
+
+
+def test_a_preset_with_a_place_runs_the_match_at_once(client, catalog):
+    resp = client.get("/match", query_string={"preset": "youth", "location": "39.9612, -82.9988"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert 'id="matches-h"' in page
+    assert "Bridge Youth Shelter" in page
+    assert 'class="layout has-answer"' in page
+    # The other presets keep the place, so trying another is one tap.
+    assert "preset=family_tonight&amp;location=39.9612" in page
+
+
+def test_a_preset_with_a_place_that_cannot_be_read_says_so_and_asks_again(client):
+    resp = client.get("/match", query_string={"preset": "youth", "location": "nowhere at all 99999"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert 'role="alert"' in page
+    assert 'value="nowhere at all 99999"' in page

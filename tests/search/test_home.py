@@ -115,3 +115,11 @@ def test_the_home_page_names_a_place_it_cannot_find(demo_client: Any) -> None:
     assert resp.status_code == 400
     assert 'value="food"' in resp.text
     assert "(field: near)" in resp.text
+
+
+def test_the_filters_form_sent_with_empty_fields_searches(demo_client: Any) -> None:
+    """The filters form sends "any distance" and an empty age as empty values: not chosen."""
+    resp = demo_client.get("/search?q=shelter&near=&open_now=true&radius_km=&language=&age=")
+    assert resp.status_code == 200
+    assert _cards(resp.get_data(as_text=True))
+    assert demo_client.get("/search?q=shelter&radius_km=abc").status_code == 400

@@ -1,0 +1,220 @@
+"""The authorization matrix: every route × anonymous × every role × a token of each scope,
+as one table of what each may do, checked against the running app.
+
+Each row is an endpoint and a string of twelve cells, in the order of COLUMNS:
+
+    anonymous | social_worker officer provider coordinator admin (signed-in sessions)
+              | tokens of an admin, one per scope: catalog:read capacity:write referrals:read
+              |                                    referrals:write metrics:read audit:read
+
+A cell is `ok` (admitted: the view answered, whatever its answer), `in` (sign in first: a page
+redirects to /login, the API answers 401) or `no` (403). Tokens are held by an admin, the
+widest role, so a token's column shows what its scope alone allows; a token sent to a page
+(not the JSON API) is not read, so it is anonymous there. The table holds for the default,
+public catalog; CLOSED gives the rows that change with LINKAGE_PUBLIC_CATALOG=0.
+
+A new route needs its row here: the test fails for a route the table does not list.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+
+from accounts import audit, tokens
+from accounts.models import SCOPES
+from kernel.authz import ANYONE, declaration
+
+from .conftest import PASSWORD
+from .test_login import sign_in
+
+ROLES = ("social_worker", "officer", "provider", "coordinator", "admin")
+COLUMNS = ("anonymous", *ROLES, *(f"token {s}" for s in SCOPES))
+
+ALL = "ok ok ok ok ok ok   ok ok ok ok ok ok"
+PAGE_SIGNED_IN = "in ok ok ok ok ok   in in in in in in"
+PAGE_ADMIN = "in no no no no ok   in in in in in in"
+PAGE_OWN_TOKENS = "in no no ok no ok   in in in in in in"
+PAGE_PROVIDER = "in no no ok no no   in in in in in in"
+CATALOG_PAGE_CLOSED = "in ok ok ok ok ok   in in in in in in"
+CATALOG_API_CLOSED = "in ok ok ok ok ok   ok no no no no no"
+
+MATRIX: dict[str, str] = {
+    # the API's description and signing in: open to all, always
+    "openapi.openapi_json": ALL,
+    "accounts.login": ALL,
+    "accounts.logout": ALL,
+    # the second step of signing in: declared open to anyone, it sends a browser with no
+    # password just typed to /login, and one already signed in to the home page
+    "accounts.login_code": PAGE_SIGNED_IN,
+    # one's own account
+    "accounts.password": PAGE_SIGNED_IN,
+    "accounts.second_factor": PAGE_SIGNED_IN,
+    "accounts.second_factor_off": PAGE_SIGNED_IN,
+    "accounts_api.me": "in ok ok ok ok ok   ok ok ok ok ok ok",
+    # the audit log: administrators, and their tokens with audit:read
+    "accounts.audit_log": PAGE_ADMIN,
+    "accounts.audit_csv": PAGE_ADMIN,
+    "accounts_api.audit_events": "in no no no no ok   no no no no no ok",
+    # managing accounts, teams and tokens: administrators' pages
+    "accounts_admin.users": PAGE_ADMIN,
+    "accounts_admin.user_add": PAGE_ADMIN,
+    "accounts_admin.user": PAGE_ADMIN,
+    "accounts_admin.user_role": PAGE_ADMIN,
+    "accounts_admin.user_active": PAGE_ADMIN,
+    "accounts_admin.user_password": PAGE_ADMIN,
+    "accounts_admin.user_second_factor_reset": PAGE_ADMIN,
+    "accounts_admin.second_factor_roles": PAGE_ADMIN,
+    "accounts_admin.second_factor_require": PAGE_ADMIN,
+    "accounts_admin.teams": PAGE_ADMIN,
+    "accounts_admin.team_add": PAGE_ADMIN,
+    "accounts_admin.token_list": PAGE_ADMIN,
+    "accounts_admin.token_create": PAGE_ADMIN,
+    "accounts_admin.token_revoke": PAGE_ADMIN,
+    # one's own tokens: providers (for their organizations' feeds) and administrators
+    "accounts_admin.own_tokens": PAGE_OWN_TOKENS,
+    "accounts_admin.own_token_create": PAGE_OWN_TOKENS,
+    "accounts_admin.own_token_revoke": PAGE_OWN_TOKENS,
+    # the catalog: public by default
+    "i18n.switch": ALL,
+    "search.home": ALL,
+    "search.page": ALL,
+    "search.api_search": ALL,
+    "resources.service": ALL,
+    "resources.organization": ALL,
+    "matching.match_page": ALL,
+    "matching.match_submit": ALL,
+    "matching.api_match": ALL,
+    "hsds.api_info": ALL,
+    "hsds.openapi": ALL,
+    "hsds.services": ALL,
+    "hsds.service": ALL,
+    "hsds.taxonomies": ALL,
+    "hsds.taxonomy": ALL,
+    "hsds.taxonomy_terms": ALL,
+    "hsds.taxonomy_term": ALL,
+    "hsds.organizations": ALL,
+    "hsds.organization": ALL,
+    "hsds.service_at_locations": ALL,
+    "hsds.service_at_location": ALL,
+    # a referral as FHIR: its team and its receiving provider (tokens with referrals:read)
+    "referrals_fhir.referral_bundle": "in ok ok ok ok no   no no no no no no",
+    # the receiving provider's inbox: providers' pages (other providers get 404 per referral)
+    "referrals_inbox.inbox": PAGE_PROVIDER,
+    "referrals_inbox.detail": PAGE_PROVIDER,
+    "referrals_inbox.move": PAGE_PROVIDER,
+    "referrals_inbox.ask": PAGE_PROVIDER,
+    # the referral API: the referring team writes; the receiving provider reads and answers
+    "referrals_api.create": "in ok ok no ok no   no no no no no no",
+    "referrals_api.listing": "in ok ok ok ok no   no no no no no no",
+    "referrals_api.referral": "in ok ok ok ok no   no no no no no no",
+    "referrals_api.transition": "in ok ok ok ok no   no no no no no no",
+    "referrals_api.contact": "in ok ok ok ok no   no no no no no no",
+    "referrals_api.client": "in ok ok no ok no   no no no no no no",
+    "referrals_api.revoke": "in ok ok no ok no   no no no no no no",
+    # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
+    "referrals_inbox.link": ALL,
+    "referrals_inbox.link_answer": ALL,
+}
+
+_CATALOG_PAGES = (
+    "search.home",
+    "search.page",
+    "resources.service",
+    "resources.organization",
+    "matching.match_page",
+    "matching.match_submit",
+)
+_CATALOG_API = [
+    "search.api_search",
+    "matching.api_match",
+    *(e for e in MATRIX if e.startswith("hsds.")),
+]
+CLOSED: dict[str, str] = {
+    **dict.fromkeys(_CATALOG_PAGES, CATALOG_PAGE_CLOSED),
+    **dict.fromkeys(_CATALOG_API, CATALOG_API_CLOSED),
+}
+
+
+def _cells(row: str) -> dict[str, str]:
+    cells = row.split()
+    assert len(cells) == len(COLUMNS), row
+    return dict(zip(COLUMNS, cells, strict=True))
+
+
+def _requests(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, path) for every rule and method; ids are unknown (a 404 is an answer)."""
+    out = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            path = url_for(rule.endpoint, **{a: str(uuid.uuid4()) for a in rule.arguments})
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                out.append((rule.endpoint, method, path))
+    return out
+
+
+def _outcome(resp: Any) -> str:
+    if resp.status_code == 401:
+        return "in"
+    if resp.status_code == 403:
+        return "no"
+    if resp.status_code in (301, 302, 303, 307, 308) and "/login" in resp.headers.get("Location", ""):
+        return "in"
+    return "ok"
+
+
+@pytest.fixture
+def actors(app: Flask, make_user: Any, db: Any) -> dict[str, tuple[Any, dict[str, str]]]:
+    """A client and the headers it sends, for each column."""
+    out: dict[str, tuple[Any, dict[str, str]]] = {"anonymous": (app.test_client(), {})}
+    for role in ROLES:
+        make_user(role, email=f"{role}@example.org")
+    db.flush()
+    for role in ROLES:
+        client = app.test_client()
+        assert sign_in(client, f"{role}@example.org", PASSWORD).status_code == 302
+        out[role] = (client, {})
+    for scope in SCOPES:
+        made = tokens.create(db, "admin@example.org", [scope], audit.command_line())
+        out[f"token {scope}"] = (app.test_client(), {"Authorization": f"Bearer {made.secret}"})
+    db.flush()
+    return out
+
+
+def test_the_table_lists_every_route_and_only_routes_that_exist(app: Flask) -> None:
+    endpoints = {e for e, _, _ in _requests(app)}
+    assert endpoints - set(MATRIX) == set(), "routes missing from the matrix"
+    assert set(MATRIX) - endpoints == set(), "rows for routes that do not exist"
+    assert set(CLOSED) <= set(MATRIX)
+
+
+@pytest.mark.parametrize("public", [True, False], ids=["public catalog", "closed catalog"])
+def test_every_route_admits_exactly_whom_the_table_says(app: Flask, actors: Any, public: bool) -> None:
+    app.config["PUBLIC_CATALOG"] = public
+    table = MATRIX if public else {**MATRIX, **CLOSED}
+    wrong = []
+    for endpoint, method, path in _requests(app):
+        for column, expected in _cells(table[endpoint]).items():
+            client, headers = actors[column]
+            resp = client.open(path, method=method, headers=headers)
+            got = _outcome(resp)
+            if got != expected:
+                wrong.append(f"{method} {path} ({endpoint}) as {column}: {got}, table says {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_anonymous_reaches_nothing_but_the_catalog_and_signing_in(app: Flask) -> None:
+    """The issue's "done when": an anonymous request for anything but the catalog is refused."""
+    open_to_anonymous = {e for e, row in MATRIX.items() if _cells(row)["anonymous"] == "ok"}
+    catalog = set(_CATALOG_PAGES) | set(_CATALOG_API)
+    signing_in = {"openapi.openapi_json", "accounts.login", "accounts.logout", "i18n.switch"}
+    # A provider's signed link: the token in its path is the key (a made-up one is a 404).
+    signed_link = {"referrals_inbox.link", "referrals_inbox.link_answer"}
+    declared_open = {e for e in MATRIX if (rule := declaration(app, e)) is not None and rule.kind == ANYONE}
+    assert declared_open == signing_in | signed_link | {"accounts.login_code"}
+    assert open_to_anonymous - catalog == signing_in | signed_link

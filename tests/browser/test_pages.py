@@ -1,0 +1,104 @@
+"""Every page, at a phone and a desktop viewport, in English and Spanish: no serious or
+critical axe-core violation, under 60 KB on the wire, nothing from another origin, and a
+screenshot for a person to look at (build/screenshots/PAGE-VIEWPORT-LANGUAGE.png).
+
+axe-core is the copy the PyPI package axe-playwright-python ships (axe.min.js, MPL-2.0),
+injected through Playwright, so no page ever loads it from anywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+
+from app import create_app
+from tests.browser.conftest import SCREENSHOTS, Site, watch
+
+BUDGET = 60 * 1024  # bytes on the wire for a whole page: its HTML, its CSS, anything it asks for
+AXE = Axe()
+
+# name -> (path with {placeholders} from Site.ids, the demo role signed in or None).
+PAGES: dict[str, tuple[str, str | None]] = {
+    "home": ("/", None),
+    "home-results": ("/?q=shelter", None),
+    "search-typo": ("/search?q=sheltr", None),
+    "search-filters": ("/search?q=shelter&open_now=true&near=43215&radius_km=25", None),
+    "service": ("/services/{service}", None),
+    "organization": ("/organizations/{organization}", None),
+    "match": ("/match", None),
+    "match-preset": ("/match?preset=family_tonight&location=43215", None),
+    "login": ("/login", None),
+    "login-code": ("/login/code", None),  # without a password step first: back to /login
+    "second-factor": ("/account/second-factor", "social_worker"),
+    "admin-second-factor": ("/admin/second-factor", "admin"),
+    "password": ("/account/password", "social_worker"),
+    "own-tokens": ("/account/tokens", "provider"),
+    "admin-users": ("/admin/users", "admin"),
+    "admin-user": ("/admin/users/{user}", "admin"),
+    "admin-teams": ("/admin/teams", "admin"),
+    "admin-tokens": ("/admin/tokens", "admin"),
+    "admin-audit": ("/admin/audit", "admin"),
+    "inbox": ("/inbox", "provider"),
+    "inbox-referral": ("/inbox/{referral}", "provider"),
+    "link-accept": ("/r/{accept}", None),
+    "link-decline": ("/r/{decline}", None),
+}
+
+# GET routes that are not pages for a person: JSON, CSV, redirects, static files.
+NOT_PAGES = ("/api/", "/hsds/", "/static/", "/language/", ".csv", ".json")
+
+
+def page_routes(app: Flask) -> set[str]:
+    return {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and not any(part in rule.rule for part in NOT_PAGES)
+    }
+
+
+def test_every_page_route_is_visited(tmp_path: Path) -> None:
+    """A new page route fails here until it is added to PAGES (and so checked in the browser)."""
+    app = create_app({"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}"})
+    adapter = app.url_map.bind("localhost")
+    some_id = str(uuid.UUID(int=1))
+    ids = dict.fromkeys(("service", "organization", "user", "referral", "client", "consent"), some_id)
+    ids |= {"accept": "lkl_x", "decline": "lkl_y"}
+    visited = {
+        adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
+        for path, _ in PAGES.values()
+    }
+    assert page_routes(app) - visited == set()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page(name: str, viewport: str, lang: str, site: Site, new_context: Any, signed_in: Any) -> None:
+    path, role = PAGES[name]
+    context = new_context(viewport, lang, storage_state=signed_in(role) if role else None)
+    page = context.new_page()
+    load = watch(page)
+    response = page.goto(path.format(**site.ids))
+    page.wait_for_load_state("networkidle")
+    assert response is not None
+    assert response.status == 200, (name, response.status)
+    assert page.locator("html").get_attribute("lang") == lang
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}-{lang}.png"), full_page=True)
+
+    assert any("/static/css/" in url for url in load.urls)  # the weight includes the stylesheet
+    assert load.foreign(site.base) == []
+    print(f"page weight {name}-{viewport}-{lang}: {load.transferred} bytes")
+    assert load.transferred <= BUDGET, f"{name}: {load.transferred} bytes on the wire"
+
+    results = AXE.run(page)
+    faults = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert faults == [], f"{name}-{viewport}-{lang}: {faults}"
