@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hours.rows import DAY, ScheduleRow
-from wording import N_, _, ngettext
+from wording import N_, _, date, ngettext
 
 _ORDINALS = {
     1: N_("1st"), 2: N_("2nd"), 3: N_("3rd"), 4: N_("4th"), 5: N_("5th"), -1: N_("last"), -2: N_("2nd-last")
@@ -144,10 +144,11 @@ def describe(rows: Iterable[ScheduleRow | Mapping[str, Any]]) -> list[str]:
         if row.is_exception:
             exceptions.setdefault((row.valid_from, row.valid_to), []).append(row)
     for (first, last), group in sorted(exceptions.items()):
+        # A day as the reader's locale writes it ("Fri 25 Dec 2026", "vie 25 dic 2026").
         if first == last:
-            dates = first.isoformat()
+            dates = date(first)
         else:
-            dates = _("%(first)s to %(last)s", first=first.isoformat(), last=last.isoformat())
+            dates = _("%(first)s to %(last)s", first=date(first), last=date(last))
         open_rows = [r for r in group if r.has_hours]
         if not open_rows:
             lines.append(_("%(dates)s: Closed", dates=dates))

@@ -15,6 +15,7 @@ import pytest
 import phrases
 import wording
 from hours import open_state
+from hours.describe import describe
 from matching import reasons
 from matching.types import Capacity
 
@@ -213,6 +214,16 @@ def test_a_match_error_is_in_spanish_and_the_api_s_problem_keeps_english_titles(
             lambda: open_state([{"byday": "TU", "opens_at": "09:00", "closes_at": "20:00"}], NOW).label,
             "Open until 20:00",
             "Abierto hasta las 20:00",
+        ),
+        (
+            lambda: describe([{"valid_from": "2026-12-25", "valid_to": "2026-12-25"}]),
+            ["Fri 25 Dec 2026: Closed"],
+            ["vie 25 dic 2026: cerrado"],
+        ),
+        (
+            lambda: describe([{"valid_from": "2026-12-24", "valid_to": "2026-12-26", "closed": True}]),
+            ["Thu 24 Dec 2026 to Sat 26 Dec 2026: Closed"],
+            ["del jue 24 dic 2026 al sáb 26 dic 2026: cerrado"],
         ),
     ],
 )

@@ -268,7 +268,7 @@ def test_open_state_labels() -> None:
         ),
         (SECOND_MONDAY, ["2nd Mon of the month 10:00–12:00"]),
         (FORTNIGHTLY, ["Every 2 weeks: Sat 10:00–14:00"]),
-        (CHRISTMAS_CLOSED, ["Mon–Fri 09:00–17:00", "2026-12-25: Closed"]),
+        (CHRISTMAS_CLOSED, ["Mon–Fri 09:00–17:00", "Fri 25 Dec 2026: Closed"]),
         (TO_MIDNIGHT, ["Fri 18:00–midnight"]),
     ],
 )
