@@ -140,7 +140,8 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                     continue
                 changed = True
                 _log(session, obj, "update", attr.key, old, new)
-                if isinstance(obj, ServiceCapacity) and attr.key in ("available", "maximum"):
+                # A new `updated` alone is the provider confirming the same figure: history too.
+                if isinstance(obj, ServiceCapacity) and attr.key in ("available", "maximum", "updated"):
                     capacity_changed = True
                     if attr.key == "available":
                         previous_available = old
