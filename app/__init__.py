@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "hsds.api:bp",
     "referrals.fhir_api:bp",
     "referrals.inbox:bp",
+    "referrals.pages:bp",
     "referrals.api:bp",
 ]
 

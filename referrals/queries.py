@@ -5,8 +5,9 @@ can forget it; what an actor may see is `referrals.access`'s rule."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,3 +239,31 @@ def waiting_count(session: Session, actor: Actor) -> int:
         return 0
     stmt = select(func.count(Referral.id)).where(access.visible(actor), Referral.status == "requested")
     return int(session.scalar(stmt) or 0)
+
+
+def state_tag(referral: Referral) -> str:
+    """The version of a referral's state, for its page's poll (an ETag): its status, its last
+    event and its last handoff contact; any move or contact gives a new one."""
+    last_event = referral.events[-1].id if referral.events else ""
+    last_contact = referral.contacts[-1].id if referral.contacts else ""
+    seed = f"{referral.id}|{referral.status}|{last_event}|{last_contact}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:20]
+
+
+def referral_state(
+    session: Session,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    seen: Container[str],
+    now: dt.datetime | None = None,
+) -> tuple[Referral, str, bool]:
+    """The referral (404 unless the actor may see it), its `state_tag`, and whether that
+    differs from every tag in `seen` (the If-None-Match of a poll). Only a changed state is an
+    audited read: a poll every 15 s that learns nothing new discloses nothing, and the state
+    itself holds no client data (status, when, who moved it)."""
+    found = visible_referral(session, actor, referral_id)
+    tag = state_tag(found)
+    changed = tag not in seen
+    if changed:
+        _read(session, actor, "referral", found.id, now or utcnow())
+    return found, tag, changed

@@ -39,6 +39,7 @@ PAGE_SIGNED_IN = "in ok ok ok ok ok   in in in in in in"
 PAGE_ADMIN = "in no no no no ok   in in in in in in"
 PAGE_OWN_TOKENS = "in no no ok no ok   in in in in in in"
 PAGE_PROVIDER = "in no no ok no no   in in in in in in"
+PAGE_TEAM = "in ok ok no ok no   in in in in in in"
 CATALOG_PAGE_CLOSED = "in ok ok ok ok ok   in in in in in in"
 CATALOG_API_CLOSED = "in ok ok ok ok ok   ok no no no no no"
 
@@ -107,6 +108,11 @@ MATRIX: dict[str, str] = {
     "referrals_inbox.detail": PAGE_PROVIDER,
     "referrals_inbox.move": PAGE_PROVIDER,
     "referrals_inbox.ask": PAGE_PROVIDER,
+    # the referring team's pages of a referral (another team's is a 404)
+    "referral_pages.detail": PAGE_TEAM,
+    "referral_pages.move": PAGE_TEAM,
+    "referral_pages.contact": PAGE_TEAM,
+    "referral_pages.state": PAGE_TEAM,
     # the referral API: the referring team writes; the receiving provider reads and answers
     "referrals_api.create": "in ok ok no ok no   no no no no no no",
     "referrals_api.listing": "in ok ok ok ok no   no no no no no no",

@@ -45,12 +45,14 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "admin-audit": ("/admin/audit", "admin"),
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
+    "referral": ("/referrals/{referral}", "social_worker"),
     "link-accept": ("/r/{accept}", None),
     "link-decline": ("/r/{decline}", None),
 }
 
-# GET routes that are not pages for a person: JSON, CSV, redirects, static files.
-NOT_PAGES = ("/api/", "/hsds/", "/static/", "/language/", ".csv", ".json")
+# GET routes that are not pages for a person: JSON (a referral's polled state too), CSV,
+# redirects, static files.
+NOT_PAGES = ("/api/", "/hsds/", "/static/", "/language/", ".csv", ".json", "/state")
 
 
 def page_routes(app: Flask) -> set[str]:

@@ -1,0 +1,241 @@
+"""The referring team's pages of a referral: the form that makes one from a match result
+(/referrals/new) and the referral's own page (/referrals/<id>) with its timeline, its
+handoff log and a form for each move the lifecycle gives the worker; `/referrals/<id>/state`
+is the small JSON its page polls (static/js/referral-poll.js) so a provider's answer shows
+without a reload.
+
+Thin views, as the JSON API's (referrals.api): parse the form, call one service
+(`services.create_referral`, `services.transition`, `services.add_contact`) after
+`kernel.db.begin_write`, and redirect (303) on success. Every read goes through
+`referrals.queries`, which audits it. A refused form comes back with what was typed, the
+sentence on the field the service named, and nothing written (the refused write is rolled
+back; the audit rows of the page shown again are kept).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from accounts.views import csrf
+from kernel.authz import admits
+from kernel.db import begin_write, get_session, utcnow
+from kernel.errors import Problem
+from kernel.identity import current_identity
+from referrals import access, inbox, present, queries, services
+from referrals.access import Actor
+from referrals.models import CLIENT_FIELDS
+
+bp = Blueprint("referral_pages", __name__)
+
+TEAM = ("social_worker", "officer", "coordinator")  # the roles the services let make referrals
+
+# The worker's words for each status (the inbox words them for the provider).
+STATUS_WORDS = {
+    "draft": _l("draft, not sent"),
+    "requested": _l("sent, waiting for the provider's answer"),
+    "accepted": _l("accepted by the provider"),
+    "rejected": _l("declined by the provider"),
+    "cancelled": _l("cancelled"),
+    "in-progress": _l("in progress"),
+    "on-hold": _l("on hold"),
+    "failed": _l("failed"),
+    "completed": _l("completed"),
+    "entered-in-error": _l("entered in error"),
+}
+# The button of each move; on a logged referral the worker records the provider's moves.
+MOVE_WORDS = {
+    "requested": _l("Send to the provider"),
+    "cancelled": _l("Cancel the referral"),
+    "entered-in-error": _l("Mark as entered in error"),
+    "accepted": _l("Record: the provider accepted"),
+    "rejected": _l("Record: the provider declined"),
+    "in-progress": _l("Record: the client started"),
+    "on-hold": _l("Record: put on hold"),
+    "failed": _l("Record: it failed"),
+    "completed": _l("Record: completed, with the outcome"),
+}
+DONE_WORDS = {
+    "requested": _l("Sent to the provider."),
+    "cancelled": _l("The referral is cancelled."),
+    "entered-in-error": _l("Marked as entered in error."),
+}
+CHANNEL_WORDS = {
+    "web": _l("on Linkage"),
+    "api": _l("through the API"),
+    "email-link": _l("from the e-mailed link"),
+    "phone": _l("by phone"),
+}
+METHOD_WORDS = {"verbal": _l("verbal"), "written": _l("written"), "electronic": _l("electronic")}
+# The handoff contacts a worker records (a provider's question comes through the inbox).
+CONTACT_CHOICES = ("phone", "in_person", "transport")
+POLL_SECONDS = 15
+
+
+def _actor() -> Actor:
+    return Actor.of(current_identity(), address=request.remote_addr, channel="web")
+
+
+def _settings() -> services.Settings:
+    return services.Settings.from_config(current_app.config)
+
+
+def _referral_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Problem(404, _("No referral has that id.")) from None
+
+
+def _detail_page(referral_id: uuid.UUID, errors: dict[str, Any] | None = None) -> str:
+    session, actor, now = get_session(), _actor(), utcnow()
+    found = queries.referral(session, actor, referral_id, now)
+    names = present.names_of(session, [found])
+    fields = access.shared_fields(actor, found, now)
+    shared_by_consent = found.consent.fields if found.consent is not None else ()
+    return render_template(
+        "referrals/referral.html",
+        r=found,
+        service=names.get(found.service_id) if found.service_id else None,
+        organization=names.get(found.organization_id) if found.organization_id else None,
+        client=access.client_values(found.client, fields),
+        fields=[f for f in CLIENT_FIELDS if f in fields],
+        consent=present.consent_summary(found.consent, found.organization_id, now),
+        consent_fields=[str(inbox.FIELD_WORDS.get(f, f)) for f in shared_by_consent],
+        method_words=METHOD_WORDS,
+        moves=services.allowed_moves(actor, found),
+        worker_status_words=STATUS_WORDS,
+        worker_move_words=MOVE_WORDS,
+        channel_words=CHANNEL_WORDS,
+        contact_choices=CONTACT_CHOICES,
+        tag=queries.state_tag(found),
+        poll_seconds=POLL_SECONDS,
+        errors=errors or {},
+        **inbox.words(),
+    )
+
+
+@bp.get("/referrals/<referral_id>")
+@admits(*TEAM)
+def detail(referral_id: str) -> Any:
+    """The referral as its team sees it: client, service, status, hold, timeline, handoff log."""
+    return _detail_page(_referral_id(referral_id))
+
+
+def _sentence(exc: Problem, to: str) -> str:
+    """A refused move or contact in the reader's language (the services' sentences are the API's)."""
+    if exc.param in ("reason", "note") or (exc.param == "question"):
+        return inbox._sentence(exc, to)  # noqa: SLF001 (the same refusals, worded once)
+    if exc.param == "kind":
+        return str(_("Choose how the contact was made."))
+    if exc.status == 409:
+        return str(_("This referral cannot take that step now: it changed meanwhile. Here is how it stands."))
+    return str(_("Correct the field marked below."))
+
+
+def _refused(referral_id: uuid.UUID, exc: Problem, form_name: str, keys: tuple[str, ...]) -> Any:
+    """The page again with the sentence on its field and what was typed; nothing written."""
+    session = get_session()
+    session.rollback()
+    field = exc.param if exc.param in ("reason", "note", "kind") else "form"
+    detail = _sentence(exc, request.form.get("to", ""))
+    errors = {
+        "referral": str(referral_id),
+        "form_name": form_name,
+        "field": field,
+        "detail": detail,
+        "summary": str(inbox.FIX) if field != "form" else detail,
+        "typed": {k: request.form.get(k, "") for k in keys},
+    }
+    page = _detail_page(referral_id, errors)
+    session.commit()  # the audit rows of this page's reads; the refusal itself changed nothing
+    return page, exc.status
+
+
+@bp.post("/referrals/<referral_id>/move")
+@admits(*TEAM)
+def move(referral_id: str) -> Any:
+    """Send, cancel, correct; on a logged referral also the provider's moves, recorded."""
+    csrf.protect()
+    wanted = _referral_id(referral_id)
+    to = request.form.get("to", "")
+    session = get_session()
+    begin_write(session)
+    try:
+        services.transition(
+            session,
+            _actor(),
+            wanted,
+            to,
+            _settings(),
+            reason=request.form.get("reason") or None,
+            note=request.form.get("note") or None,
+        )
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return _refused(wanted, exc, f"move-{to}", ("to", "reason", "note"))
+    done = DONE_WORDS.get(to) or _(
+        "Recorded: the referral is now %(status)s.", status=STATUS_WORDS.get(to, to)
+    )
+    flash(str(done), "done")
+    return redirect(url_for(".detail", referral_id=wanted), 303)
+
+
+@bp.post("/referrals/<referral_id>/contacts")
+@admits(*TEAM)
+def contact(referral_id: str) -> Any:
+    """A line of the warm handoff: a phone call, a visit, transport arranged, with a note."""
+    csrf.protect()
+    wanted = _referral_id(referral_id)
+    session = get_session()
+    begin_write(session)
+    kind = request.form.get("kind", "")
+    try:
+        if kind not in CONTACT_CHOICES:
+            raise Problem(422, "kind", param="kind")
+        services.add_contact(session, _actor(), wanted, kind, request.form.get("note"))
+    except Problem as exc:
+        if exc.status == 404:
+            raise
+        return _refused(wanted, exc, "contact", ("kind", "note"))
+    flash(_("The contact is in the handoff log."), "done")
+    return redirect(url_for(".detail", referral_id=wanted) + "#handoff", 303)
+
+
+@bp.get("/referrals/<referral_id>/state")
+@admits(*TEAM)
+def state(referral_id: str) -> Any:
+    """Status and last event, with an ETag: 304 while nothing changed (the page's poll)."""
+    session, actor = get_session(), _actor()
+    found, tag, changed = queries.referral_state(
+        session, actor, _referral_id(referral_id), request.if_none_match, utcnow()
+    )
+    if not changed:
+        resp = current_app.response_class(status=304)
+    else:
+        last = found.events[-1] if found.events else None
+        resp = jsonify(
+            {
+                "id": str(found.id),
+                "status": found.status,
+                "status_text": str(STATUS_WORDS.get(found.status, found.status)),
+                "updated": found.updated.isoformat(),
+                "last_event": None
+                if last is None
+                else {
+                    "at": last.at.isoformat(),
+                    "from": last.from_status,
+                    "to": last.to_status,
+                    "actor": last.actor,
+                    "channel": last.channel,
+                },
+            }
+        )
+    resp.set_etag(tag)
+    resp.cache_control.no_store = True
+    return resp
