@@ -274,7 +274,9 @@ def ask(referral_id: str) -> Any:
     wanted = _referral_id(referral_id)
     where = "detail" if request.form.get("back") == "detail" else "list"
     try:
-        services.ask(get_session(), _actor(), wanted, request.form.get("question"))
+        services.ask(
+            get_session(), _actor(), wanted, request.form.get("question"), outgoing=_settings().outgoing
+        )
     except Problem as exc:
         if exc.status == 404:
             raise

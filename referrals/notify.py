@@ -11,6 +11,10 @@ transaction (the change and its e-mail commit together), sent later by `linkage 
   worker` before each pass; dedupe key `remind:<referral id>:<due time>`, so a reminder is
   one e-mail per due time however many workers compute it), and the provider again, with
   fresh links, when a `requested` referral is overdue unanswered.
+- The referring worker, when the receiving provider asks a question on the referral
+  (`question_asked`, dedupe key `question:<contact id>`): the question is for them to answer
+  and the referral's due time does not move, so waiting for them to look is lost time. The
+  question's words stay in Linkage (they may be about the client); the e-mail links there.
 
 E-mail carries the least data: the service's name and the referring team's, never anything
 of the client (not even initials) nor the need; the link's page shows what the consent
@@ -224,3 +228,24 @@ def remind_overdue(
             if row_p is not None:
                 done.providers.append(row_p.id)
     return done
+
+
+def question_asked(
+    session: Session,
+    referral: Referral,
+    contact_id: Any,
+    out: Outgoing | None,
+) -> outbox.OutboxMessage | None:
+    """The referring worker's e-mail that the provider asked something on their referral;
+    once per question. Nothing of the question itself: it can name the client."""
+    to = worker_address(session, referral)
+    key = f"question:{contact_id}"
+    if out is None or to is None or _queued(session, key):
+        return None
+    service, _team = _names(session, referral)
+    with force_locale(out.language):
+        body = render_template(
+            "mail/question.txt", service=service, url=out.url(f"{REFERRAL_PATH}{referral.id}")
+        )
+        subject = _("%(service)s asked a question about your referral", service=service)
+    return outbox.enqueue(session, recipient=to, subject=subject, body_text=body, dedupe_key=key)

@@ -562,6 +562,7 @@ def ask(
     referral_id: uuid.UUID,
     question: str | None,
     now: dt.datetime | None = None,
+    outgoing: notify.Outgoing | None = None,
 ) -> ReferralContact:
     """The receiving provider asks the referring team for more before answering: a contact of
     kind `question` in the handoff log, which the team sees on the referral; the status and
@@ -591,4 +592,5 @@ def ask(
         session, actor.audit(), "referral_contact", record_type="referral", record_id=referral.id, at=now
     )
     session.flush()
+    notify.question_asked(session, referral, row.id, outgoing)  # the worker hears of it
     return row

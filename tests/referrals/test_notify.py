@@ -243,3 +243,41 @@ def test_the_worker_loop_goes_on_after_a_database_error(tmp_path) -> None:
     assert "outbox: sent 1, to retry 0, failed 0" in out
     assert "worker pass failed on the database" in err
     assert [m.message["Subject"] for m in server.messages] == ["waiting"]
+
+
+def test_a_providers_question_reaches_the_referring_worker_once_without_its_words(
+    app, db, client, people, refer
+) -> None:
+    from tests.accounts.test_login import csrf, sign_in
+
+    server = MailServer().start()
+    try:
+        mail_on(app, server.port)
+        referral = refer()
+        db.commit()
+        assert sign_in(client, "intake@shelter.example.org").status_code == 302
+        question = "Does the client use a wheelchair?"
+        token = csrf(client, "/inbox")
+        for _ in range(2):  # a second question is a second e-mail, each once
+            resp = client.post(f"/inbox/{referral.id}/ask", data={"question": question, "csrf_token": token})
+            assert resp.status_code == 302
+        assert len(rows(db, "question:")) == 2
+        assert "outbox: sent" in worker_once(app)
+        assert "outbox: sent 0," in worker_once(app)  # nothing twice
+        asked = [m for m in server.messages if "asked a question" in m.message["Subject"]]
+    finally:
+        server.stop()
+    assert len(asked) == 2
+    assert asked[0].rcpt_tos == ["worker@a.example.org"]
+    assert asked[0].message["Subject"] == "Harbor Night Shelter asked a question about your referral"
+    text_body = body(asked[0])
+    assert f"{BASE}/referrals/{referral.id}" in text_body
+    assert question not in text_body
+    assert "J. D." not in text_body
+
+
+def test_no_question_mail_when_mail_is_off(app, db, people, refer) -> None:
+    referral = refer()
+    with app.app_context():
+        services.ask(db, people.provider, referral.id, "Any pets?", outgoing=None)
+    assert rows(db, "question:") == []
