@@ -33,6 +33,8 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o translations/messages.pot --no-location --omit-header --sort-output --ignore-dirs='.venv tests bench build' .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --width 100
+	@# no creation date in the header: it changed on every run and made every two branches conflict
+	sed -i '/^"POT-Creation-Date:/d' translations/*/LC_MESSAGES/messages.po
 
 init: install
 	$(BIN)/linkage init
