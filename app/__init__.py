@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "accounts.admin_views:bp",
     "accounts.api:bp",
     "catalog.views:bp",
+    "catalog.api:bp",
     "search.views:bp",
     "matching.views:bp",
     "hsds.api:bp",

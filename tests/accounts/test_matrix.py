@@ -89,6 +89,10 @@ MATRIX: dict[str, str] = {
     "matching.match_page": ALL,
     "matching.match_submit": ALL,
     "matching.api_match": ALL,
+    # a service's capacity: read like the catalog; pushed by its provider (or an admin) with
+    # capacity:write (another organization's service is a 403 from the service itself)
+    "capacity_api.figures": ALL,
+    "capacity_api.put_figures": "in no no ok no ok   no ok no no no no",
     "hsds.api_info": ALL,
     "hsds.openapi": ALL,
     "hsds.services": ALL,
@@ -136,6 +140,7 @@ _CATALOG_PAGES = (
 )
 _CATALOG_API = [
     "search.api_search",
+    "capacity_api.figures",
     "matching.api_match",
     *(e for e in MATRIX if e.startswith("hsds.")),
 ]
