@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "referrals.fhir_api:bp",
     "referrals.inbox:bp",
     "referrals.pages:bp",
+    "referrals.lists:bp",
     "referrals.api:bp",
 ]
 

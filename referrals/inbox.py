@@ -109,13 +109,13 @@ FIX = _l("Correct the field marked below.")
 
 
 TEAM_ROLES = ("social_worker", "officer", "coordinator")
-FOLLOW_UP_ENDPOINT = "referrals.follow_up"  # the referring team's queue (referrals.views)
 
 
 @bp.app_context_processor
 def _referral_counts() -> dict[str, Any]:
     """The nav's reminders on every page: a provider's referrals waiting for an answer, a
-    team member's overdue follow-ups. A count is a nicety: a page renders without it."""
+    team member's overdue follow-ups (the nav links them to the follow-up queue,
+    referrals.lists). A count is a nicety: a page renders without it."""
     who = current_identity()
     if not who.authenticated or who.role not in ("provider", *TEAM_ROLES):
         return {}
@@ -123,11 +123,7 @@ def _referral_counts() -> dict[str, Any]:
         actor = Actor.of(who)
         if who.role == "provider":
             return {"inbox_waiting": queries.waiting_count(get_session(), actor)}
-        queue = FOLLOW_UP_ENDPOINT in current_app.view_functions
-        return {
-            "overdue_referrals": queries.overdue_count(get_session(), actor),
-            "follow_up_url": url_for(FOLLOW_UP_ENDPOINT) if queue else None,
-        }
+        return {"overdue_referrals": queries.overdue_count(get_session(), actor)}
     except SQLAlchemyError:
         current_app.logger.warning("the nav's referral counts could not be read")
         return {}

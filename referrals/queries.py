@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from accounts import audit
 from accounts.models import Team
-from catalog.models import Service
+from catalog.models import Organization, Service
 from kernel.db import utcnow
 from kernel.errors import Problem
 from referrals import access, lifecycle
 from referrals.access import Actor
-from referrals.models import Client, Consent, Referral
+from referrals.models import Client, Consent, Referral, ReferralEvent
 from referrals.services import visible_referral
 
 
@@ -86,6 +86,14 @@ def _filtered(
     return stmt
 
 
+# The orders a page may come in: newest change first (lists), or the longest overdue first
+# (the follow-up queue: the earliest follow-up time first).
+ORDERS = {
+    "updated": (Referral.updated.desc(), Referral.id.desc()),
+    "due": (Referral.due_at.asc(), Referral.id.asc()),
+}
+
+
 def page(
     session: Session,
     actor: Actor,
@@ -93,20 +101,19 @@ def page(
     number: int = 1,
     size: int = 50,
     now: dt.datetime | None = None,
+    *,
+    order: str = "updated",
 ) -> tuple[list[Referral], int]:
-    """One page of the referrals this actor may see, newest change first, and how many match;
-    each referral listed is an audited read, and so is its client's when the actor sees any
-    of the client's data (as in `referral`)."""
+    """One page of the referrals this actor may see, newest change first (or `order="due"`:
+    the earliest follow-up time first), and how many match; each referral listed is an
+    audited read, and so is its client's when the actor sees any of the client's data (as
+    in `referral`)."""
     now = now or utcnow()
     total = session.scalar(_filtered(select(func.count(Referral.id)), actor, filters, now)) or 0  # type: ignore[arg-type]
     stmt = _filtered(select(Referral), actor, filters, now).options(
         selectinload(Referral.hold), selectinload(Referral.consent), selectinload(Referral.client)
     )
-    rows = list(
-        session.scalars(
-            stmt.order_by(Referral.updated.desc(), Referral.id.desc()).offset((number - 1) * size).limit(size)
-        )
-    )
+    rows = list(session.scalars(stmt.order_by(*ORDERS[order]).offset((number - 1) * size).limit(size)))
     for row in rows:
         _read(session, actor, "referral", row.id, now)
         if access.shared_fields(actor, row, now):
@@ -116,6 +123,67 @@ def page(
 
 def overdue(actor: Actor, referral: Referral, now: dt.datetime) -> bool:
     return referral.due_at is not None and referral.due_at < now
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """One referral of the follow-up queue: since when it has stood in its status (its last
+    event, the log being the truth) and how far it is past its follow-up time."""
+
+    referral: Referral
+    since: dt.datetime
+    late: dt.timedelta
+
+
+# What the follow-up queue holds: open referrals past their due time (as overdue_count counts).
+QUEUE = Filters(statuses=tuple(sorted(lifecycle.OPEN)), overdue=True)
+
+
+def follow_up(
+    session: Session, actor: Actor, number: int = 1, size: int = 50, now: dt.datetime | None = None
+) -> tuple[list[Overdue], int]:
+    """The follow-up queue: the open referrals this actor may see that are past the time the
+    settings give their status, the longest overdue first, and how many there are; a page of
+    `page` (so each is an audited read), with when each entered its status."""
+    now = now or utcnow()
+    rows, total = page(session, actor, QUEUE, number, size, now, order="due")
+    entered: dict[uuid.UUID, dt.datetime] = {}
+    if rows:
+        last = (
+            select(ReferralEvent.referral_id, func.max(ReferralEvent.at))
+            .where(ReferralEvent.referral_id.in_([r.id for r in rows]))
+            .group_by(ReferralEvent.referral_id)
+        )
+        entered = {rid: at for rid, at in session.execute(last)}
+    out = []
+    for row in rows:
+        assert row.due_at is not None  # QUEUE holds only referrals with a due time
+        out.append(Overdue(row, entered.get(row.id, row.updated), now - row.due_at))
+    return out, total
+
+
+def referred_to(session: Session, actor: Actor) -> list[tuple[uuid.UUID, str, uuid.UUID, str]]:
+    """(organization id, its name, service id, its name) of every service the referrals this
+    actor may see went to, by organization and service name: the choices of a list's
+    provider and service filters (names of the catalog only; no client data, no audit)."""
+    stmt = (
+        select(Organization.id, Organization.name, Service.id, Service.name)
+        .join(Referral, Referral.service_id == Service.id)
+        .join(Organization, Organization.id == Referral.organization_id)
+        .where(access.visible(actor))
+        .distinct()
+        .order_by(Organization.name, Service.name, Service.id)
+    )
+    return [(o, on, s, sn) for o, on, s, sn in session.execute(stmt)]
+
+
+def organization_names(session: Session, ids: Sequence[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """Names of these organizations (a consent's provider), in one query."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    stmt = select(Organization.id, Organization.name).where(Organization.id.in_(wanted))
+    return {oid: name for oid, name in session.execute(stmt)}
 
 
 @dataclass(frozen=True)
@@ -203,15 +271,20 @@ class ClientRecord:
 def client_record(
     session: Session, actor: Actor, client_id: uuid.UUID, now: dt.datetime | None = None
 ) -> ClientRecord:
-    """A client with their referral history and consent records, newest first: one audited
-    read (the client must be the actor's team's, else 404)."""
+    """A client with their referral history and consent records, newest first: an audited
+    read of the client and of each referral listed (the client must be the actor's team's,
+    else 404)."""
+    now = now or utcnow()
     found = client(session, actor, client_id, now)
     history = select(Referral).where(Referral.client_id == client_id, access.visible(actor))
     history = history.options(selectinload(Referral.hold), selectinload(Referral.consent))
     consents = select(Consent).where(Consent.client_id == client_id)
+    referrals = list(session.scalars(history.order_by(Referral.created.desc(), Referral.id)))
+    for row in referrals:
+        _read(session, actor, "referral", row.id, now)
     return ClientRecord(
         found,
-        list(session.scalars(history.order_by(Referral.created.desc(), Referral.id))),
+        referrals,
         list(session.scalars(consents.order_by(Consent.recorded_at.desc(), Consent.id))),
     )
 

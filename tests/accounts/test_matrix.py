@@ -117,6 +117,10 @@ MATRIX: dict[str, str] = {
     "referral_pages.move": PAGE_TEAM,
     "referral_pages.contact": PAGE_TEAM,
     "referral_pages.state": PAGE_TEAM,
+    # the referring team's lists: its referrals, its follow-up queue, a client's record
+    "referral_lists.mine": PAGE_TEAM,
+    "referral_lists.follow_up": PAGE_TEAM,
+    "referral_lists.client": PAGE_TEAM,
     # the referral API: the referring team writes; the receiving provider reads and answers
     "referrals_api.create": "in ok ok no ok no   no no no no no no",
     "referrals_api.listing": "in ok ok ok ok no   no no no no no no",

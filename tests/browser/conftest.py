@@ -13,6 +13,7 @@ the wire, so the page weight and "nothing from another origin" are measured, not
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import uuid
@@ -30,7 +31,7 @@ from app import create_app
 from catalog.models import Service
 from demo import load_demo
 from demo.accounts import create_demo_accounts
-from kernel.db import get_session, make_engine
+from kernel.db import get_session, make_engine, utcnow
 from referrals import links, notify, services
 from referrals.access import Actor
 from referrals.models import Referral
@@ -83,6 +84,8 @@ def _demo_ids() -> dict[str, str]:
     social_worker = session.scalars(select(User).where(User.email.like("social-worker@%"))).one()
     referral = _demo_referral(session, social_worker, shelter)
     assert referral.consent_id is not None
+    # One sent 30 hours ago and never answered: the follow-up queue has a card to show.
+    overdue = _demo_referral(session, social_worker, shelter, utcnow() - dt.timedelta(hours=30))
     return {
         "service": str(shelter.id),
         "organization": str(shelter.organization_id),
@@ -90,13 +93,14 @@ def _demo_ids() -> dict[str, str]:
         "referral": str(referral.id),
         "client": str(referral.client_id),
         "consent": str(referral.consent_id),
+        "overdue": str(overdue.id),
         # The provider's e-mailed links to it (a GET never spends one, so every visit sees it).
         "accept": links.make_link(session, notify.ACCEPT, referral.id),
         "decline": links.make_link(session, notify.DECLINE, referral.id),
     }
 
 
-def _demo_referral(session: Any, worker: User, shelter: Service) -> Referral:
+def _demo_referral(session: Any, worker: User, shelter: Service, now: dt.datetime | None = None) -> Referral:
     """One referral of the demo social worker's team, for the referral pages to show."""
     data = services.ReferralInput(
         service_id=shelter.id,
@@ -105,7 +109,7 @@ def _demo_referral(session: Any, worker: User, shelter: Service) -> Referral:
         need="Emergency Shelter",
         note="Arrives by bus around 9 pm.",
     )
-    return services.create_referral(session, Actor.of_user(worker), data, services.Settings())
+    return services.create_referral(session, Actor.of_user(worker), data, services.Settings(), now)
 
 
 @pytest.fixture(scope="session")
