@@ -21,12 +21,13 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Float, ForeignKey, Select, and_, cast, func, or_, select
+from sqlalchemy import Float, ForeignKey, Select, and_, cast, false, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from catalog import rules
-from catalog.models import ServiceCapacity
+from catalog.models import ServiceCapacity, Unit
 from kernel.db import Base, Timestamp, UTCDateTime, UUIDPk, holds_write_lock
 from kernel.errors import Problem
 
@@ -84,6 +85,40 @@ def free_column(held: ColumnElement[float] | None) -> ColumnElement[float]:
     """available - held in SQL, for filters ("only services with a place free now")."""
     cap = ServiceCapacity.__table__.c
     return cap.available - func.coalesce(held, 0.0)
+
+
+def fresh_places(
+    conn: Connection | Session, now: dt.datetime, max_ages: rules.MaxAges
+) -> ColumnElement[bool]:
+    """The figures that may count as places free now, in SQL: younger than their unit's
+    maximum age (``rules.MaxAges``, by the unit's kind) and not a waitlist. The unit table is
+    small (one row per kind of place a deployment counts), so it is read and classified by
+    ``rules.unit_kind`` here, the rule the page and matching use, rather than in SQL."""
+    cap = ServiceCapacity.__table__.c
+    by_age: dict[float, list[uuid.UUID]] = {}
+    for uid, name in conn.execute(select(Unit.__table__.c.id, Unit.__table__.c.name)):
+        if rules.unit_kind(name) != "waitlist":
+            by_age.setdefault(max_ages.hours(name), []).append(uid)
+    parts = [
+        and_(cap.unit_id.in_(ids), cap.updated >= now - dt.timedelta(hours=hours))
+        for hours, ids in sorted(by_age.items())
+    ]
+    return or_(*parts) if parts else false()
+
+
+def free_services(
+    conn: Connection | Session, now: dt.datetime, max_ages: rules.MaxAges
+) -> Select[tuple[uuid.UUID]]:
+    """Ids of services with a place free now: a fresh figure (``fresh_places``) above the holds
+    counted against it. A stale figure never passes, whatever it says: the "places free now"
+    filter of search and the provider's own page ask this."""
+    cap = ServiceCapacity.__table__
+    held = held_subquery(now).subquery()
+    return (
+        select(cap.c.service_id)
+        .select_from(cap.outerjoin(held, held.c.capacity_id == cap.c.id))
+        .where(free_column(held.c.held) > 0, fresh_places(conn, now, max_ages))
+    )
 
 
 def held_counts(

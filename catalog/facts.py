@@ -181,24 +181,37 @@ class Capacity:
     unit: str
     updated: dt.datetime | None
     stale: bool
+    kind: str = "other"
+    now: dt.datetime | None = None
 
     @property
     def text(self) -> str:
-        return phrases.capacity(self.available, self.maximum, self.unit)
+        return phrases.capacity(self.available, self.maximum, self.unit, self.kind)
+
+    @property
+    def sentence(self) -> str:
+        """With its age: "…, updated 20 min ago", or "last known …, 14 h ago" when stale."""
+        return phrases.figure(
+            self.available, self.maximum, self.unit, self.updated, self.now, self.stale, self.kind
+        )
 
 
 def capacities(
-    service: Service, now: dt.datetime, stale_hours: float, held: Mapping[uuid.UUID, float] | None = None
+    service: Service,
+    now: dt.datetime,
+    max_age: rules.MaxAges | float,
+    held: Mapping[uuid.UUID, float] | None = None,
 ) -> list[Capacity]:
     """Each reported figure with its age, less the units held against it (`held`, from
-    `catalog.capacity.held_counts`); older than `stale_hours` is stale, not truth."""
+    `catalog.capacity.held_counts`); older than its unit's maximum age is stale, not truth."""
     out = []
     for cap in service.capacities:
         taken = (held or {}).get(cap.id, 0)
-        fact = rules.free_places(
-            _unit_name(cap), cap.available, cap.maximum, cap.updated, now, stale_hours, taken
+        name = _unit_name(cap)
+        fact = rules.free_places(name, cap.available, cap.maximum, cap.updated, now, max_age, taken)
+        out.append(
+            Capacity(fact.available, fact.maximum, _unit_name(cap), fact.updated, fact.stale, fact.kind, now)
         )
-        out.append(Capacity(fact.available, fact.maximum, _unit_name(cap), fact.updated, fact.stale))
     return out
 
 

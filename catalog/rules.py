@@ -284,11 +284,54 @@ def id_bar(docs: Iterable[Document]) -> Document | None:
 
 # ---------------------------------------------------------------- capacity and its age
 
+# What kind of figure a unit is, by its name: beds change by the night, a waitlist by the week.
+_WAITLIST = re.compile(r"\bwait(ing)?[ _-]?lists?\b|\bwaitlist", re.IGNORECASE)
+_BEDS = re.compile(r"\b(beds?|cots?|cribs?|mats?|bunks?|rooms?)\b", re.IGNORECASE)
+_SLOTS = re.compile(r"\b(slots?|appointments?|seats?|spots?|sessions?)\b", re.IGNORECASE)
+UNIT_KINDS = ("bed", "waitlist", "slot", "other")
+
+
+def unit_kind(unit: str | None) -> str:
+    """``bed``, ``waitlist``, ``slot`` or ``other``, from the unit's name ("Women's beds",
+    "Waiting list", "appointment"). A waitlist figure is how many people wait, never places free."""
+    name = (unit or "").replace("_", " ")
+    if _WAITLIST.search(name):
+        return "waitlist"
+    if _BEDS.search(name):
+        return "bed"
+    if _SLOTS.search(name):
+        return "slot"
+    return "other"
+
+
+@dataclass(frozen=True)
+class MaxAges:
+    """How many hours a figure stays fresh, by its unit's kind (the deployment's settings):
+    beds change by the night, a waitlist by the week; any other unit takes ``other``."""
+
+    bed: float = 12.0
+    waitlist: float = 168.0
+    other: float = 24.0
+
+    def hours(self, unit: str | None) -> float:
+        kind = unit_kind(unit)
+        return self.bed if kind == "bed" else self.waitlist if kind == "waitlist" else self.other
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MaxAges:
+        """From the app's settings (``CAPACITY_STALE_HOURS`` and its per-kind keys)."""
+        return cls(
+            bed=float(config.get("CAPACITY_STALE_HOURS_BEDS", cls.bed)),
+            waitlist=float(config.get("CAPACITY_STALE_HOURS_WAITLIST", cls.waitlist)),
+            other=float(config.get("CAPACITY_STALE_HOURS", cls.other)),
+        )
+
 
 @dataclass(frozen=True)
 class FreePlaces:
     """A provider's figure of free places with its age; a stale figure is shown, never trusted.
-    `available` is what is free: the figure minus the units `held` against it."""
+    `available` is what is free: the figure minus the units `held` against it (for a waitlist,
+    how many people wait)."""
 
     unit: str | None
     available: float
@@ -297,6 +340,14 @@ class FreePlaces:
     age_hours: float | None
     stale: bool
     held: float = 0.0
+    kind: str = "other"
+    max_age_hours: float = 24.0
+
+    @property
+    def places_free(self) -> bool:
+        """Counts as a place free now: a fresh figure above zero that is not a waitlist. The
+        search filter, the ranking and matching all ask this."""
+        return not self.stale and self.kind != "waitlist" and self.available > 0
 
 
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
@@ -313,19 +364,22 @@ def free_places(
     maximum: float | None,
     updated: dt.datetime | str | None,
     now: dt.datetime,
-    stale_hours: float,
+    max_age: MaxAges | float,
     held: float = 0,
 ) -> FreePlaces:
-    """One figure as it may be used now: older than ``stale_hours`` (or undated) is stale.
+    """One figure as it may be used now: older than its unit's maximum age (``max_age``, or
+    one number of hours for every unit) or undated, it is stale.
 
     Free is the figure minus ``held``: the holds active now and those accepted since the
     figure (``catalog.capacity`` counts them), never below zero."""
     when = _aware(updated)
+    hours = max_age.hours(unit) if isinstance(max_age, MaxAges) else float(max_age)
     age = (now - when).total_seconds() / 3600 if when is not None else None
-    stale = age is None or age > stale_hours
+    stale = age is None or age > hours
     taken = float(held or 0)
     free = max(0.0, float(available) - taken) if taken else float(available)
-    return FreePlaces(unit, free, None if maximum is None else float(maximum), when, age, stale, taken)
+    most = None if maximum is None else float(maximum)
+    return FreePlaces(unit, free, most, when, age, stale, taken, unit_kind(unit), hours)
 
 
 # ---------------------------------------------------------------- languages and accessibility

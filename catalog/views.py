@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 import hours
 import phrases
-from catalog import capacity, facts, queries
+from catalog import capacity, facts, queries, rules
 from kernel.authz import CATALOG, admits
 from kernel.db import get_session
 
@@ -65,7 +65,7 @@ def service(service_id: str) -> Any:
         capacities=facts.capacities(
             svc,
             now,
-            cfg["CAPACITY_STALE_HOURS"],
+            rules.MaxAges.from_config(cfg),
             capacity.held_counts(get_session(), [c.id for c in svc.capacities], now),
         ),
         places=facts.places(svc),

@@ -189,8 +189,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINKAGE_ENV", "LINKAGE_ENV", "production", _env_name),
     # Local time of the deployment: the zone of a location whose schedules give no offset.
     Setting("LINKAGE_TIMEZONE", "TIMEZONE", "America/New_York", _zone),
-    # A capacity figure older than this is shown as stale, not as truth.
+    # A capacity figure older than its unit's maximum age is shown as stale, not as truth:
+    # beds (and rooms, cots) change by the night, a waitlist by the week, other units here.
     Setting("LINKAGE_CAPACITY_STALE_HOURS", "CAPACITY_STALE_HOURS", 24.0, _number(0, above=True)),
+    Setting("LINKAGE_CAPACITY_STALE_HOURS_BEDS", "CAPACITY_STALE_HOURS_BEDS", 12.0, _number(0, above=True)),
+    Setting("LINKAGE_CAPACITY_STALE_HOURS_WAITLIST", "CAPACITY_STALE_HOURS_WAITLIST", 168.0, _number(0)),
     # Optional online geocoder (see geo/online.py); unset means offline only.
     Setting("LINKAGE_GEOCODER", "GEOCODER", None, _optional),
     # Weights of the match score's components, over matching.weights.DEFAULTS.

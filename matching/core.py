@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import geo
@@ -26,13 +26,14 @@ def rank(
     now: datetime | None = None,
     weights: Mapping[str, float] | None = None,
     limit: int | None = None,
-    stale_after: timedelta | None = None,
+    max_ages: rules.MaxAges | None = None,
 ) -> Ranking:
     """Rank candidates for one client: drop the ineligible with why, score and explain the rest.
 
     Order is total and deterministic: score, then the share of rules the service states,
     then distance, name and ids, so equal inputs always give the same list. A capacity
-    figure older than ``stale_after`` (default 24 h) is shown but decides nothing.
+    figure older than its unit's maximum age (``max_ages``: 12 h for beds, 7 days for a waitlist,
+    24 h for others by default) is shown but decides nothing.
     """
     now = now or datetime.now(UTC)
     at = needs.at or now
@@ -46,9 +47,7 @@ def rank(
     for cand, dist in zip(cands, distances, strict=True):
         if needs.radius_km is not None and dist is not None and dist > needs.radius_km:
             continue  # outside the search circle: not a candidate at all
-        ctx = eligibility.Context(
-            needs, cand, at, now, dist, client_codes, stale_after or eligibility.CAPACITY_FRESH_FOR
-        )
+        ctx = eligibility.Context(needs, cand, at, now, dist, client_codes, max_ages or eligibility.MAX_AGES)
         checks = eligibility.evaluate(ctx)
         facts = _facts(ctx, checks)
         fails = [c.reason or c.rule for c in checks if c.status is Status.FAIL]
@@ -75,10 +74,8 @@ def rank(
 
 def _facts(ctx: eligibility.Context, checks: list[Check]) -> Facts:
     """The values the answer states beside its reasons, decided by ``catalog.rules``."""
-    hours = ctx.stale_after.total_seconds() / 3600
     places = []
-    for c in ctx.cand.capacity:
-        f = rules.free_places(c.unit, c.available, c.maximum, c.updated, ctx.now, hours)
+    for _c, f in ctx.places():
         places.append(
             {
                 "unit": f.unit,
@@ -87,6 +84,8 @@ def _facts(ctx: eligibility.Context, checks: list[Check]) -> Facts:
                 "updated": f.updated.isoformat() if f.updated else None,
                 "age_hours": round(f.age_hours, 2) if f.age_hours is not None else None,
                 "stale": f.stale,
+                "kind": f.kind,
+                "max_age_hours": f.max_age_hours,
             }
         )
     return Facts(ctx.open_state().open, tuple(places), tuple(checks))

@@ -22,7 +22,8 @@ from matching.fit import need_fit
 from matching.types import Area, Candidate, Check, ClientNeeds, Status
 from wording import N_, _
 
-CAPACITY_FRESH_FOR = timedelta(hours=24)  # an older figure is shown, but decides nothing
+# How long a figure decides anything, by its unit's kind; an older one is shown, no more.
+MAX_AGES = rules.MaxAges()
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Context:
     now: datetime
     distance_km: float | None
     client: ClientSituations
-    stale_after: timedelta = CAPACITY_FRESH_FOR
+    max_ages: rules.MaxAges = MAX_AGES
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def fit(self) -> tuple[float, list[str]]:
@@ -47,6 +48,15 @@ class Context:
         if "fit" not in self.memo:
             self.memo["fit"] = need_fit(self.needs, self.cand)
         return self.memo["fit"]  # type: ignore[no-any-return]
+
+    def places(self) -> list[tuple[Any, rules.FreePlaces]]:
+        """Each capacity figure with its age and staleness by the catalog's rule, once."""
+        if "places" not in self.memo:
+            self.memo["places"] = [
+                (c, rules.free_places(c.unit, c.available, c.maximum, c.updated, self.now, self.max_ages))
+                for c in self.cand.capacity
+            ]
+        return self.memo["places"]  # type: ignore[no-any-return]
 
     def open_state(self) -> Any:
         """``rules.open_state`` at the time needed (the rule the page and search use), once."""
@@ -264,7 +274,8 @@ def tonight(at: datetime, tz: str | None) -> tuple[datetime, datetime]:
 
 
 def capacity(ctx: Context) -> Iterable[Check]:
-    fresh = [c for c in ctx.cand.capacity if _is_fresh(c.updated, ctx.now, ctx.stale_after)]
+    """Free places decide only when fresh for their unit (a waitlist's length never does)."""
+    fresh = [c for c, f in ctx.places() if not f.stale and f.kind != "waitlist"]
     if fresh:
         best = max(fresh, key=lambda c: c.available)
         if best.available <= 0:
@@ -273,11 +284,6 @@ def capacity(ctx: Context) -> Iterable[Check]:
             yield Check("capacity", Status.PASS, reasons.capacity(best, ctx.now))
     elif ctx.needs.urgency in ("now", "tonight"):
         yield Check("capacity", Status.NOT_STATED, _("free places (not tracked or not fresh)"))
-
-
-def _is_fresh(updated: datetime | None, now: datetime, stale_after: timedelta) -> bool:
-    hours = stale_after.total_seconds() / 3600
-    return not rules.free_places(None, 0, None, updated, now, hours).stale
 
 
 def pets(ctx: Context) -> Iterable[Check]:

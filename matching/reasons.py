@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import phrases
+from catalog import rules
 from matching import populations as pop
 from wording import _, ngettext, number
 
@@ -54,12 +55,14 @@ def especially_for(codes: Iterable[str]) -> str:
     return _("especially for %(who)s", who=", ".join(_names(codes)))
 
 
-def capacity(cap: Capacity, now: datetime, full: bool = False) -> str:
-    """The figure with its age: "3 of 40 beds free, updated 20 min ago"."""
-    text = phrases.capacity(0 if full else cap.available, cap.maximum, cap.unit)
+def capacity(cap: Capacity, now: datetime, full: bool = False, stale: bool = False) -> str:
+    """The figure with its age: "3 of 40 beds free, updated 20 min ago", or when stale "last
+    known 3 of 40 beds free, 14 h ago" (the sentence the page and search show)."""
+    kind = rules.unit_kind(cap.unit)
+    available = 0 if full else cap.available
     if not cap.updated:
-        return text
-    return _("%(figure)s, %(updated)s", figure=text, updated=phrases.updated(cap.updated, now))
+        return phrases.capacity(available, cap.maximum, cap.unit, kind)
+    return phrases.figure(available, cap.maximum, cap.unit, cap.updated, now, stale, kind)
 
 
 def duration(hours: float) -> str:

@@ -51,17 +51,17 @@ def distance(ctx: Context, checks: list[Check]) -> Part:
 
 
 def capacity(ctx: Context, checks: list[Check]) -> Part:
-    caps = [c for c in ctx.cand.capacity if c.updated is not None]
-    if not caps:
+    """Free places, trusted less as the figure ages: the trust falls from 1 to 0 over its unit's
+    maximum age, and a stale figure (or a full one) is worth what an unknown one is."""
+    figures = [(c, f) for c, f in ctx.places() if c.updated is not None and f.kind != "waitlist"]
+    if not figures:
         return Part(UNKNOWN)
-    best = max(caps, key=lambda c: (c.available > 0, c.updated, c.available))
-    updated = best.updated
-    if updated is None:  # cannot happen (filtered above); says so to the type checker
-        return Part(UNKNOWN)
-    age = ctx.now - updated
-    if age > ctx.stale_after or best.available <= 0:
-        return Part(UNKNOWN, _("capacity figure %(ago)s", ago=reasons.ago(updated, ctx.now)))
-    trust = 1.0 - max(age, timedelta(0)) / ctx.stale_after
+    best, fact = max(
+        figures, key=lambda cf: (cf[1].places_free, cf[0].available > 0, cf[0].updated, cf[0].available)
+    )
+    if fact.stale or best.available <= 0:
+        return Part(UNKNOWN, reasons.capacity(best, ctx.now, stale=fact.stale))
+    trust = 1.0 - max(fact.age_hours or 0.0, 0.0) / fact.max_age_hours
     stated = 0.4 + 0.6 * (1.0 - math.exp(-best.available / 4.0))
     return Part(UNKNOWN + trust * (stated - UNKNOWN), reasons.capacity(best, ctx.now))
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 import geo
+from catalog import rules
 from matching.core import rank
 from matching.parse import InvalidField, MatchRequest
 from matching.points import PointsCache
@@ -42,7 +43,7 @@ def find_matches(
     req: MatchRequest,
     *,
     tz: str | None = None,
-    stale_after: timedelta | None = None,
+    max_ages: rules.MaxAges | None = None,
     follow_through: FollowThrough | None = None,
     geocoder: Any = None,
     locate: Callable[[str], geo.Place] | None = None,
@@ -81,5 +82,5 @@ def find_matches(
         candidates = gather_services(session, req.services, tz=tz, follow_through=follow_through, now=now)
     else:
         candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index, now=now)
-    ranking = rank(needs, candidates, now, req.weights, limit=req.limit, stale_after=stale_after)
+    ranking = rank(needs, candidates, now, req.weights, limit=req.limit, max_ages=max_ages)
     return Outcome(ranking, needs, place)

@@ -6,13 +6,13 @@ are never stored or logged.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from catalog import rules
 from kernel.authz import CATALOG, admits
 from kernel.db import get_db, get_session
 from kernel.errors import bad_param
@@ -85,7 +85,7 @@ def _run(body: Any) -> Outcome:
         get_session(),
         req,
         tz=cfg.get("TIMEZONE"),
-        stale_after=timedelta(hours=float(cfg.get("CAPACITY_STALE_HOURS", 24))),
+        max_ages=rules.MaxAges.from_config(cfg),
         follow_through=current_app.extensions.get("follow_through"),
         locate=lambda text: cached_locate(get_session(), text, geocoder=app_geocoder()),
         points=_points(),

@@ -73,6 +73,9 @@ def updated(when: dt.datetime | dt.date | None, now: dt.datetime | None = None) 
     return _("updated %(ago)s", ago=ago(when, now))
 
 
+updated_ = updated  # `figure` takes a parameter of that name
+
+
 def _plural(unit: str) -> str:
     return unit if unit.endswith("s") else unit + "s"
 
@@ -126,8 +129,15 @@ def _known_unit(name: str, available: float, maximum: str | None) -> str | None:
     return None
 
 
-def capacity(available: float, maximum: float | None = None, unit: str | None = None) -> str:
-    """'3 of 12 beds free', '1 bed free', 'full: 0 of 40 beds free' (units in either number)."""
+def capacity(
+    available: float, maximum: float | None = None, unit: str | None = None, kind: str | None = None
+) -> str:
+    """'3 of 12 beds free', '1 bed free', 'full: 0 of 40 beds free' (units in either number);
+    a waitlist (``kind``, from ``catalog.rules.unit_kind``) reads '14 waiting'."""
+    if kind == "waitlist":
+        if available <= 0:
+            return _("no one waiting")
+        return ngettext("%(num)s waiting", "%(num)s waiting", available)
     name = (unit or "").strip().lower() or "places"
     of = number(maximum) if maximum else None
     free = max(available, 0)
@@ -140,6 +150,25 @@ def capacity(available: float, maximum: float | None = None, unit: str | None = 
         else:
             text = _("%(num)s of %(max)s %(unit)s free", num=number(free), max=of, unit=worded)
     return _("full: %(figure)s", figure=text) if available <= 0 else text
+
+
+def figure(
+    available: float,
+    maximum: float | None,
+    unit: str | None,
+    updated: dt.datetime | None,
+    now: dt.datetime | None,
+    stale: bool,
+    kind: str | None = None,
+) -> str:
+    """A figure with its age, the one sentence every page and answer shows: '3 of 12 beds
+    free, updated 20 min ago', or when stale 'last known 3 of 12 beds free, 14 h ago'."""
+    text = capacity(available, maximum, unit, kind)
+    if not stale:
+        return _("%(figure)s, %(updated)s", figure=text, updated=updated_(updated, now))
+    if updated is None:
+        return _("last known %(figure)s, time not stated", figure=text)
+    return _("last known %(figure)s, %(ago)s", figure=text, ago=ago(updated, now))
 
 
 def ages(low: float | None, high: float | None) -> str | None:

@@ -63,7 +63,18 @@ SCHEMAS: dict[str, Any] = {
             "maximum": _NUM,
             "updated": {"type": ["string", "null"], "format": "date-time"},
             "age_hours": _NUM,
-            "stale": {"type": "boolean", "description": "Older than the deployment's stale limit."},
+            "stale": {"type": "boolean", "description": "Older than its unit's maximum age (max_age_hours)."},
+            "kind": {
+                "type": "string",
+                "enum": ["bed", "waitlist", "slot", "other"],
+                "description": "The unit's kind, which sets its maximum age (a waitlist counts who waits).",
+            },
+            "max_age_hours": {"type": "number", "description": "Hours this unit's figure stays fresh."},
+            "sentence": {
+                "type": "string",
+                "description": "The figure with its age as pages show it: \"3 of 12 beds free, updated 20 "
+                "min ago\", or when stale \"last known 3 of 12 beds free, 14 h ago\".",
+            },
             "text": {"type": "string", "description": "The figure in words: \"3 of 12 beds free\"."},
             "updated_text": {"type": "string", "description": "Its age in words: \"updated 20 min ago\"."},
         },

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 import geo
 from catalog import capacity, rules
-from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm
+from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm, Unit
 from hours import ScheduleRow
 from search import documents, hooks, synonyms
 from search import text as textq
@@ -41,6 +41,13 @@ from search.params import ParamError, SearchParams
 from search.results import PageRow, doc_ids, page_details
 
 FACET_LIMIT = 20
+# Live capacity in the ranking: the first RERANK results by relevance are reordered with each
+# one's relevance lifted by FREE_LIFT when its service has a fresh figure with places free,
+# and by STALE_LIFT (a quarter of it) when its only such figure is stale. Beyond them the
+# order is relevance alone; one query reads the figures of those services.
+RERANK = 100
+FREE_LIFT = 0.2
+STALE_LIFT = 0.05
 
 
 @dataclass(frozen=True)
@@ -48,12 +55,18 @@ class SearchContext:
     """Deployment facts a search needs: the local zone, when capacity goes stale, and now."""
 
     timezone: str = "America/New_York"
-    stale_hours: float = 24.0
+    stale_hours: float = 24.0  # units that are neither beds nor a waitlist, when max_ages is not given
+    max_ages: rules.MaxAges | None = None
     now: dt.datetime | None = None
     # Keep match sets between searches where the engine has a generation (False: read afresh).
     cache: bool = True
     # Searches of one generation before every document's facts are read into memory.
     catalog_after: int = 3
+
+    @property
+    def ages(self) -> rules.MaxAges:
+        """How long each kind of figure stays fresh."""
+        return self.max_ages or rules.MaxAges(other=self.stale_hours)
 
 
 def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
@@ -72,7 +85,11 @@ def resolve_terms(conn: Connection, values: Sequence[str]) -> set[uuid.UUID]:
 
 
 def sql_filters(
-    conn: Connection, index: SearchIndex, p: SearchParams, now: dt.datetime | None = None
+    conn: Connection,
+    index: SearchIndex,
+    p: SearchParams,
+    now: dt.datetime | None = None,
+    ages: rules.MaxAges | None = None,
 ) -> list[Any]:
     """Every filter SQL can answer, to narrow the read where nothing is kept between searches."""
     now = now or dt.datetime.now(dt.UTC)
@@ -99,7 +116,7 @@ def sql_filters(
     if p.accessible:
         where.append(D.c.accessible.is_(True))
     if p.available:
-        where.append(D.c.service_id.in_(_free_services(now)))
+        where.append(D.c.service_id.in_(capacity.free_services(conn, now, ages or rules.MaxAges())))
     if p.point and p.radius_km:
         where.append(index.bbox(geo.bbox(p.point[0], p.point[1], p.radius_km)))
     return where
@@ -246,26 +263,47 @@ def _taxonomy_docs(conn: Connection, terms: set[uuid.UUID]) -> npt.NDArray[np.in
     return np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
 
 
-def _free_services(now: dt.datetime) -> Any:
-    """Ids of services with a place free now: a figure above the holds counted against it
-    (catalog.capacity's rule, one aggregate joined, not a query per service)."""
-    cap = ServiceCapacity.__table__
-    held = capacity.held_subquery(now).subquery()
-    return (
-        select(cap.c.service_id)
-        .select_from(cap.outerjoin(held, held.c.capacity_id == cap.c.id))
-        .where(capacity.free_column(held.c.held) > 0)
-    )
-
-
-def _available(conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime) -> npt.NDArray[np.bool_]:
-    """Live: documents of services with a place free now (read for these rows only)."""
+def _available(
+    conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime, ages: rules.MaxAges
+) -> npt.NDArray[np.bool_]:
+    """Live: documents of services with a fresh place free now (read for these rows only)."""
     found: list[int] = []
-    free = _free_services(now)
+    free = capacity.free_services(conn, now, ages)
     for part in documents.chunks([int(i) for i in ids], 900):
         stmt = select(D.c.id).where(D.c.id.in_(part), D.c.service_id.in_(free)).distinct()
         found.extend(conn.execute(stmt).scalars())
     return np.isin(ids, np.array(found, dtype=np.int64))
+
+
+def capacity_lift(
+    conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime, ages: rules.MaxAges
+) -> npt.NDArray[np.float64]:
+    """How much live capacity lifts each document's relevance (FREE_LIFT, STALE_LIFT or 0), by
+    the catalog's rule of free places (``FreePlaces.places_free``): a stale figure counts less."""
+    lift = np.zeros(len(ids))
+    if not len(ids):
+        return lift
+    cap, unit = ServiceCapacity.__table__, Unit.__table__
+    held = capacity.held_subquery(now).subquery()
+    stmt = (
+        select(D.c.id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
+        .select_from(
+            D.join(cap, cap.c.service_id == D.c.service_id)
+            .join(unit, unit.c.id == cap.c.unit_id)
+            .outerjoin(held, held.c.capacity_id == cap.c.id)
+        )
+        .where(D.c.id.in_([int(i) for i in ids]))
+    )
+    best: dict[int, float] = {}
+    for r in conn.execute(stmt):
+        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, ages, r.held or 0)
+        if fact.places_free:
+            best[r.id] = FREE_LIFT
+        elif fact.stale and fact.kind != "waitlist" and fact.available > 0:
+            best[r.id] = max(best.get(r.id, 0.0), STALE_LIFT)
+    for i, doc in enumerate(ids):
+        lift[i] = best.get(int(doc), 0.0)
+    return lift
 
 
 def _matches(
@@ -283,11 +321,11 @@ def _matches(
     5 ms per 1,000 documents, too much to pay after every write), and from a join until
     then. Without a generation the filters SQL can answer narrow the read instead."""
     if state is None:
-        return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now)), True
+        return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages)), True
     whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
     if query is None:
         if not whole:
-            return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now)), True
+            return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages)), True
         return SearchCache.memo(state, "catalog", lambda: catalog(conn)), False
 
     def load() -> Candidates:
@@ -340,15 +378,21 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         keep &= c.by_value(c.hours, c.hour_values, lambda h: open_at(h, at, ctx.timezone, opened) is True)
     rows = np.flatnonzero(keep)
     if p.available and not pushed and len(rows):
-        rows = rows[_available(conn, c.ids[rows], now)]
+        rows = rows[_available(conn, c.ids[rows], now, ctx.ages)]
     if p.covering and p.point and len(rows):
         rows = _covered(conn, c, rows, p.point[0], p.point[1])
     dist = km[rows] if km is not None else np.full(len(rows), np.inf)
     if p.sort == "distance":
         order = np.lexsort((c.ids[rows], -c.score[rows], dist))
+        rows = rows[order]
     else:
         order = np.lexsort((c.ids[rows], dist, -c.score[rows]))
-    rows = rows[order]
+        rows, dist = rows[order], dist[order]
+        head = rows[:RERANK]
+        lift = capacity_lift(conn, c.ids[head], now, ctx.ages)
+        if lift.any():
+            lifted = c.score[head] * (1.0 + lift)
+            rows[: len(head)] = head[np.lexsort((c.ids[head], dist[: len(head)], -lift, -lifted))]
     total = len(rows)
     start = (p.page - 1) * p.per_page
     page = rows[start : start + p.per_page]

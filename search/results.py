@@ -20,7 +20,7 @@ KM_PER_MILE = 1.609344
 
 
 def _capacity(
-    conn: Connection, service_ids: list[Any], now: dt.datetime, stale_hours: float
+    conn: Connection, service_ids: list[Any], now: dt.datetime, max_ages: rules.MaxAges
 ) -> dict[Any, list[dict[str, Any]]]:
     cap, unit = ServiceCapacity.__table__, Unit.__table__
     out: dict[Any, list[dict[str, Any]]] = {}
@@ -37,7 +37,8 @@ def _capacity(
         .order_by(unit.c.name)
     )
     for r in conn.execute(stmt):
-        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, stale_hours, r.held or 0)
+        fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, max_ages, r.held or 0)
+        free, most = _num(fact.available) or 0, _num(fact.maximum)
         out.setdefault(r.service_id, []).append(
             {
                 "unit": fact.unit,
@@ -46,8 +47,11 @@ def _capacity(
                 "updated": fact.updated.isoformat() if fact.updated else None,
                 "age_hours": round(fact.age_hours, 2) if fact.age_hours is not None else None,
                 "stale": fact.stale,
-                "text": phrases.capacity(_num(fact.available) or 0, _num(fact.maximum), fact.unit),
+                "kind": fact.kind,
+                "max_age_hours": fact.max_age_hours,
+                "text": phrases.capacity(free, most, fact.unit, fact.kind),
                 "updated_text": phrases.updated(fact.updated, now),
+                "sentence": phrases.figure(free, most, fact.unit, fact.updated, now, fact.stale, fact.kind),
             }
         )
     return out
@@ -152,7 +156,7 @@ def page_details(
             memo[("detail", doc_id)] = detail
     details = [memo[("detail", r.id)] for r in page]
     service_ids = list({d["_service_id"] for d in details})
-    capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.stale_hours)
+    capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.ages)
     out = []
     for r, detail in zip(page, details, strict=True):
         km = dist.get(r.id)

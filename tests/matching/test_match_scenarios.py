@@ -83,7 +83,7 @@ def test_full_shelter_with_fresh_count_is_excluded_stale_count_is_not():
     assert ids(result) == ["free", "stale-full"]
     assert why_not(result, "full") == ["full: 0 of 40 beds free, updated 20 min ago"]
     assert "3 of 40 beds free, updated 20 min ago" in result.matches[0].reasons
-    assert "capacity figure 3 days ago" in result.matches[1].reasons
+    assert "last known full: 0 of 40 beds free, 3 days ago" in result.matches[1].reasons
 
 
 def test_inactive_service_is_excluded_with_its_status():
