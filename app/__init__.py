@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "accounts.api:bp",
     "catalog.views:bp",
     "catalog.api:bp",
+    "catalog.admin_views:bp",
     "search.views:bp",
     "matching.views:bp",
     "hsds.api:bp",

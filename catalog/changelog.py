@@ -20,6 +20,9 @@ from kernel.db import CatalogSession, utcnow, uuid7
 
 # Columns that are bookkeeping, not content; changing them alone is not logged.
 _QUIET = {"last_modified"}
+# Logged, but not a change of the service's content: confirming a record is current is not
+# modifying it (HSDS keeps verification apart from last_modified).
+_VERIFICATION = {"assured_date", "assurer_email"}
 
 
 def _text(value: Any) -> str:
@@ -138,7 +141,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 new = hist.added[0] if hist.added else None
                 if _text(old) == _text(new):
                     continue
-                changed = True
+                changed = changed or attr.key not in _VERIFICATION
                 _log(session, obj, "update", attr.key, old, new)
                 # A new `updated` alone is the provider confirming the same figure: history too.
                 if isinstance(obj, ServiceCapacity) and attr.key in ("available", "maximum", "updated"):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 import hours
 import phrases
-from catalog import capacity, facts, queries, rules
+from catalog import capacity, facts, queries, rules, verification
 from kernel.authz import CATALOG, admits
 from kernel.db import get_session
+from kernel.identity import current_identity
 
 bp = Blueprint("resources", __name__)
 
@@ -52,10 +54,15 @@ def service(service_id: str) -> Any:
         abort(404, _("No service has that id."))
     now, cfg = _now(), current_app.config
     at = _moment(cfg["TIMEZONE"]) or now
+    session = get_session()
+    today = now.astimezone(ZoneInfo(cfg["TIMEZONE"])).date()
+    by = verification.verified_by(session, [svc]).get(svc.id)
     return render_template(
         "resources/service.html",
         service=svc,
         now=now,
+        verified=phrases.verified(svc.assured_date, by, today),
+        can_verify=verification.may_verify(current_identity(), svc),
         open=facts.open_now(svc, at, cfg["TIMEZONE"]),
         hours=facts.weekly_hours(svc),
         holidays=facts.holiday_hours(svc),

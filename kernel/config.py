@@ -194,6 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINKAGE_CAPACITY_STALE_HOURS", "CAPACITY_STALE_HOURS", 24.0, _number(0, above=True)),
     Setting("LINKAGE_CAPACITY_STALE_HOURS_BEDS", "CAPACITY_STALE_HOURS_BEDS", 12.0, _number(0, above=True)),
     Setting("LINKAGE_CAPACITY_STALE_HOURS_WAITLIST", "CAPACITY_STALE_HOURS_WAITLIST", 168.0, _number(0)),
+    # A record nobody has confirmed current for this many days is in the verification queue.
+    Setting("LINKAGE_VERIFICATION_DAYS", "VERIFICATION_DAYS", 90.0, _number(0, above=True)),
     # Optional online geocoder (see geo/online.py); unset means offline only.
     Setting("LINKAGE_GEOCODER", "GEOCODER", None, _optional),
     # Weights of the match score's components, over matching.weights.DEFAULTS.

@@ -26,9 +26,10 @@ def _import_all_models() -> None:
         "importers.models",
         "kernel.geocoding",
         "accounts.models",
-        "referrals.outbox",
+        "kernel.outbox",
         "referrals.links",
         "catalog.capacity",
+        "catalog.verification",
         "referrals.models",
     ):
         importlib.import_module(name)

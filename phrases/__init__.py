@@ -76,6 +76,32 @@ def updated(when: dt.datetime | dt.date | None, now: dt.datetime | None = None) 
 updated_ = updated  # `figure` takes a parameter of that name
 
 
+def verified(on: dt.date | None, by: str | None, today: dt.date) -> str:
+    """'Verified 12 days ago by the provider': when the record was last confirmed current, and
+    by whom as a role ("provider", "admin"; None for a date that came with an import), never
+    the person's address."""
+    if on is None:
+        return _("Not verified yet")
+    days = max(0, (today - on).days)
+    if by == "provider":
+        if days == 0:
+            return _("Verified today by the provider")
+        return ngettext(
+            "Verified %(num)s day ago by the provider", "Verified %(num)s days ago by the provider", days
+        )
+    if by == "admin":
+        if days == 0:
+            return _("Verified today by an administrator")
+        return ngettext(
+            "Verified %(num)s day ago by an administrator",
+            "Verified %(num)s days ago by an administrator",
+            days,
+        )
+    if days == 0:
+        return _("Verified today")
+    return ngettext("Verified %(num)s day ago", "Verified %(num)s days ago", days)
+
+
 def _plural(unit: str) -> str:
     return unit if unit.endswith("s") else unit + "s"
 

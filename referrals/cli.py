@@ -16,10 +16,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from kernel import outbox
 from kernel.config import ConfigError
 from kernel.db import get_db, get_session, utcnow
-from referrals import mail, notify, outbox, worker
-from referrals.outbox import MessageStatus, OutboxMessage
+from kernel.outbox import MessageStatus, OutboxMessage
+from referrals import mail, notify, worker
 
 log = logging.getLogger("linkage.worker")
 

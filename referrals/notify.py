@@ -38,8 +38,9 @@ from sqlalchemy.orm import Session
 
 from accounts.models import Team, User
 from catalog.models import Organization, Service
+from kernel import outbox
 from kernel.db import utcnow
-from referrals import links, mail, outbox
+from referrals import links, mail
 from referrals.models import Referral
 
 ACCEPT = "referral:accept"

@@ -21,8 +21,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from kernel.db import utcnow
+from kernel.outbox import LEASE, MessageStatus, OutboxMessage, backoff
 from referrals import mail
-from referrals.outbox import LEASE, MessageStatus, OutboxMessage, backoff
 
 log = logging.getLogger("linkage.worker")
 

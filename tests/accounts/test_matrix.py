@@ -129,6 +129,10 @@ MATRIX: dict[str, str] = {
     "referrals_api.contact": "in ok ok ok ok no   no no no no no no",
     "referrals_api.client": "in ok ok no ok no   no no no no no no",
     "referrals_api.revoke": "in ok ok no ok no   no no no no no no",
+    # keeping the catalog true: a provider (of the record's organization) or an admin confirms
+    # it is current; the queue of records not confirmed lately is for coordinators too
+    "catalog_admin.verify": PAGE_OWN_TOKENS,
+    "catalog_admin.verification_queue": "in no no ok ok ok   in in in in in in",
     # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
     "referrals_inbox.link": ALL,
     "referrals_inbox.link_answer": ALL,

@@ -47,6 +47,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "referrals-filtered": ("/referrals?status=requested&status=accepted&overdue=1", "social_worker"),
     "follow-up": ("/referrals/follow-up", "social_worker"),
     "client": ("/clients/{client}", "social_worker"),
+    "verification": ("/admin/verification", "admin"),
+    "service-provider": ("/services/{service}", "provider"),  # with its confirm button
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
     "referral": ("/referrals/{referral}", "social_worker"),

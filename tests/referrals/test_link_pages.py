@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from kernel.db import utcnow
+from kernel.outbox import OutboxMessage
 from referrals import links, notify, services
 from referrals.links import SignedLink
 from referrals.models import Referral
-from referrals.outbox import OutboxMessage
 from tests.accounts.test_login import csrf, sign_in
 
 from .conftest import People, client_input, consent_input

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select, text, update
 
 from kernel.db import catalog_sessions, make_engine, utcnow
+from kernel.outbox import MessageStatus, OutboxMessage, enqueue
 from referrals import notify, services
 from referrals.cli import DB_BACKOFF_MAX, backoff_after_failures
 from referrals.models import Referral
-from referrals.outbox import MessageStatus, OutboxMessage, enqueue
 from tests.accounts.test_login import csrf
 
 from .conftest import NOW, SETTINGS, People, client_input, consent_input

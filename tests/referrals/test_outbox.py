@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kernel import outbox
 from kernel.config import ConfigError, load_config
 from kernel.db import catalog_sessions, make_engine, utcnow
 from kernel.errors import Problem
-from referrals import mail, outbox, worker
+from kernel.outbox import BACKOFF, LEASE, MessageStatus, OutboxMessage, enqueue
+from referrals import mail, worker
 from referrals.mail import MailSettings, SmtpTransport
-from referrals.outbox import BACKOFF, LEASE, MessageStatus, OutboxMessage, enqueue
 
 from .mailserver import MailServer, committed_database, free_port
 

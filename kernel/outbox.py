@@ -1,8 +1,11 @@
 """The outbox: e-mail to send, written as a row in the caller's transaction.
 
-A referral change and the e-mail about it commit together or not at all; `linkage worker`
-(referrals/worker.py) sends the rows afterwards and retries while the mail server is down,
-so nothing is lost and nothing waits on SMTP inside a request.
+A change and the e-mail about it (a referral sent, a problem report answered) commit
+together or not at all; `linkage worker` (referrals/worker.py) sends the rows afterwards and
+retries while the mail server is down, so nothing is lost and nothing waits on SMTP inside a
+request. It is in the kernel because
+every domain writes it (the catalog answers the people who report a problem) and the kernel
+is what every domain may import.
 
 What goes in a message: no client data. A message says that something needs attention and
 links to Linkage, where the reader signs in (or uses a signed link) to see it; at most a
