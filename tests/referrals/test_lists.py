@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from accounts.models import AuditEvent
 from kernel.db import utcnow
@@ -329,3 +329,36 @@ def test_the_nav_shows_referrals_and_follow_up_to_the_team_only(client, people) 
     other = client.application.test_client()
     assert sign_in(other, "intake@shelter.example.org").status_code == 302
     assert 'href="/referrals"' not in text(other.get("/"))
+
+
+# ------------------------------------------------------------------ cost
+
+
+def _statements(db: Any, fetch: Any) -> int:
+    """How many SELECTs a request makes (audit INSERTs aside: one per referral is the rule)."""
+    seen: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert fetch().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_a_page_costs_the_same_queries_for_two_referrals_or_twelve(worker, db, refer, ago) -> None:
+    """Cards read what queries.page loaded with them: no query per referral (N+1)."""
+    pages = ("/referrals", "/referrals/follow-up")
+    for n in range(2):
+        refer(now=ago(hours=30 + n))
+    few = {path: _statements(db, lambda p=path: worker.get(p)) for path in pages}
+    for n in range(10):
+        refer(now=ago(hours=40 + n))
+    many = {path: _statements(db, lambda p=path: worker.get(p)) for path in pages}
+    assert many == few
+    assert all(n > 3 for n in few.values()), few  # the count sees the requests' queries
