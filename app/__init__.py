@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "catalog.views:bp",
     "catalog.api:bp",
     "catalog.admin_views:bp",
+    "catalog.capacity_upload:bp",
     "search.views:bp",
     "matching.views:bp",
     "hsds.api:bp",

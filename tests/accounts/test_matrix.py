@@ -93,6 +93,9 @@ MATRIX: dict[str, str] = {
     # capacity:write (another organization's service is a 403 from the service itself)
     "capacity_api.figures": ALL,
     "capacity_api.put_figures": "in no no ok no ok   no ok no no no no",
+    # the provider's CSV upload of figures: providers' and administrators' pages
+    "provider_capacity.upload": PAGE_OWN_TOKENS,
+    "provider_capacity.upload_post": PAGE_OWN_TOKENS,
     "hsds.api_info": ALL,
     "hsds.openapi": ALL,
     "hsds.services": ALL,

@@ -38,6 +38,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "admin-second-factor": ("/admin/second-factor", "admin"),
     "password": ("/account/password", "social_worker"),
     "own-tokens": ("/account/tokens", "provider"),
+    "capacity-upload": ("/provider/capacity/upload", "provider"),
     "admin-users": ("/admin/users", "admin"),
     "admin-user": ("/admin/users/{user}", "admin"),
     "admin-teams": ("/admin/teams", "admin"),
