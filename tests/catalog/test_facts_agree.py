@@ -120,6 +120,9 @@ def county(engine, tmp_path_factory):
                 "DATABASE_URL": engine.url.render_as_string(hide_password=False),
                 "TESTING": True,
                 "SECRET_KEY": "test-secret",
+                # Every session here shares one connection: a background refresh of the match
+                # index would use it from another thread mid-request (seen on a loaded machine).
+                "MATCH_INDEX_TTL": 0,
             }
         )
         app.extensions["linkage_db"].sessionmaker = bound_sessions(session.connection())

@@ -56,6 +56,9 @@ def demo_client(
             "DATABASE_URL": database_url,
             "TESTING": True,
             "SECRET_KEY": "test-secret",
+            # Every session here shares one connection: a background refresh of the match
+            # index would use it from another thread mid-request (seen on a loaded machine).
+            "MATCH_INDEX_TTL": 0,
         }
     )
     application.extensions["linkage_db"].sessionmaker = demo_factory

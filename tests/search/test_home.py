@@ -29,6 +29,9 @@ def demo_client(engine: Engine, database_url: str, tmp_path_factory: pytest.Temp
                 "DATABASE_URL": database_url,
                 "TESTING": True,
                 "SECRET_KEY": "test-secret",
+                # Every session here shares one connection: a background refresh of the match
+                # index would use it from another thread mid-request (seen on a loaded machine).
+                "MATCH_INDEX_TTL": 0,
             }
         )
         app.extensions["linkage_db"].sessionmaker = bound_sessions(session.connection())
