@@ -362,3 +362,10 @@ def test_a_page_costs_the_same_queries_for_two_referrals_or_twelve(worker, db, r
     many = {path: _statements(db, lambda p=path: worker.get(p)) for path in pages}
     assert many == few
     assert all(n > 3 for n in few.values()), few  # the count sees the requests' queries
+
+
+def test_the_referrals_page_leads_back_to_the_list_and_to_the_client(worker, refer) -> None:
+    made = refer()
+    page = text(worker.get(f"/referrals/{made.id}"))
+    assert '<a href="/referrals">Your team\'s referrals</a>' in page
+    assert f'<a href="/clients/{made.client_id}">The client\'s record and referral history</a>' in page
