@@ -31,6 +31,7 @@ BLUEPRINTS = [
     "catalog.api:bp",
     "catalog.admin_views:bp",
     "catalog.capacity_upload:bp",
+    "catalog.provider_views:bp",
     "search.views:bp",
     "matching.views:bp",
     "hsds.api:bp",

@@ -27,7 +27,7 @@ def _import_all_models() -> None:
         "kernel.geocoding",
         "accounts.models",
         "kernel.outbox",
-        "referrals.links",
+        "kernel.links",
         "catalog.capacity",
         "catalog.verification",
         "referrals.models",

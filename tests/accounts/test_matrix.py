@@ -96,6 +96,13 @@ MATRIX: dict[str, str] = {
     # the provider's CSV upload of figures: providers' and administrators' pages
     "provider_capacity.upload": PAGE_OWN_TOKENS,
     "provider_capacity.upload_post": PAGE_OWN_TOKENS,
+    # the provider's page of their figures; its signed link from an e-mail (the link is the
+    # key: it opens one service's figures); coordinators' and admins' list of stale figures
+    "provider.page": PAGE_PROVIDER,
+    "provider.save": PAGE_PROVIDER,
+    "provider.link": ALL,
+    "provider.link_save": ALL,
+    "provider.stale": "in no no no ok ok   in in in in in in",
     "hsds.api_info": ALL,
     "hsds.openapi": ALL,
     "hsds.services": ALL,
@@ -235,8 +242,14 @@ def test_anonymous_reaches_nothing_but_the_catalog_and_signing_in(app: Flask) ->
     open_to_anonymous = {e for e, row in MATRIX.items() if _cells(row)["anonymous"] == "ok"}
     catalog = set(_CATALOG_PAGES) | set(_CATALOG_API)
     signing_in = {"openapi.openapi_json", "accounts.login", "accounts.logout", "i18n.switch"}
-    # A provider's signed link: the token in its path is the key (a made-up one is a 404).
-    signed_link = {"referrals_inbox.link", "referrals_inbox.link_answer"}
+    # A provider's signed links (a referral's answer, a service's figures): the token in the
+    # path is the key (a made-up one is a 404).
+    signed_link = {
+        "referrals_inbox.link",
+        "referrals_inbox.link_answer",
+        "provider.link",
+        "provider.link_save",
+    }
     declared_open = {e for e in MATRIX if (rule := declaration(app, e)) is not None and rule.kind == ANYONE}
     assert declared_open == signing_in | signed_link | {"accounts.login_code"}
     assert open_to_anonymous - catalog == signing_in | signed_link

@@ -28,7 +28,8 @@ from werkzeug.serving import make_server
 
 from accounts.models import User
 from app import create_app
-from catalog.models import Service
+from catalog import provider as provider_pages
+from catalog.models import Service, ServiceCapacity, Unit
 from demo import load_demo
 from demo.accounts import create_demo_accounts
 from kernel.db import get_session, make_engine, utcnow
@@ -86,6 +87,7 @@ def _demo_ids() -> dict[str, str]:
     assert referral.consent_id is not None
     # One sent 30 hours ago and never answered: the follow-up queue has a card to show.
     overdue = _demo_referral(session, social_worker, shelter, utcnow() - dt.timedelta(hours=30))
+    figured = _figured(session, shelter)
     return {
         "service": str(shelter.id),
         "organization": str(shelter.organization_id),
@@ -97,7 +99,30 @@ def _demo_ids() -> dict[str, str]:
         # The provider's e-mailed links to it (a GET never spends one, so every visit sees it).
         "accept": links.make_link(session, notify.ACCEPT, referral.id),
         "decline": links.make_link(session, notify.DECLINE, referral.id),
+        # A service of the demo provider's organization with a figure, and its update link.
+        "figured": str(figured.id),
+        "capacity": links.make_link(session, provider_pages.LINK_PURPOSE, figured.id),
     }
+
+
+def _figured(session: Any, shelter: Service) -> Service:
+    """The first service of the demo provider's organization that reports beds (one is given
+    a figure if none does), for the provider's page and its e-mailed link."""
+    found = session.scalars(
+        select(Service)
+        .join(ServiceCapacity, ServiceCapacity.service_id == Service.id)
+        .where(Service.organization_id == shelter.organization_id)
+        .order_by(Service.name)
+    ).first()
+    if found is not None:
+        return found
+    shelter.capacities.append(
+        ServiceCapacity(
+            id=uuid.uuid4(), unit=Unit(id=uuid.uuid4(), name="bed"), available=3, maximum=20, updated=utcnow()
+        )
+    )
+    session.flush()
+    return shelter
 
 
 def _demo_referral(session: Any, worker: User, shelter: Service, now: dt.datetime | None = None) -> Referral:

@@ -122,3 +122,32 @@ def test_language_switch(site: Site, new_context: Any) -> None:
     page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_a_provider_updates_beds_in_two_taps_on_a_phone(
+    js: bool, site: Site, new_context: Any, signed_in: Any
+) -> None:
+    """+ then Save on /provider (with JavaScript the + changes the field in place, without it
+    the server does), and the service's public page shows the new figure at once."""
+    page = new_context("phone", storage_state=signed_in("provider"), js=js).new_page()
+    page.goto(f"/services/{site.ids['figured']}")
+    shown = int(float(page.locator("li.capacity").first.get_attribute("data-available") or "0"))
+    page.goto("/provider")
+    card = page.locator(f"#service-{site.ids['figured']}")
+    field = card.get_by_role("spinbutton").first
+    before = int(field.input_value())
+    plus = card.get_by_role("button", name=re.compile(r"^One more"))
+    assert plus.first.bounding_box()["height"] >= TOUCH
+    plus.first.click()  # tap one
+    if not js:
+        page.wait_for_load_state()
+        card = page.locator(f"#service-{site.ids['figured']}")
+        field = card.get_by_role("spinbutton").first
+    assert int(field.input_value()) == before + 1
+    card.get_by_role("button", name="Save", exact=True).click()  # tap two
+    page.wait_for_url(re.compile(r"/provider#service-"))
+    assert page.get_by_role("status").first.inner_text().startswith("Saved:")
+    page.goto(f"/services/{site.ids['figured']}")
+    # What is free is the figure less the places held (the demo's referral may hold one).
+    assert page.get_by_text(re.compile(rf"^{shown + 1} of \d+ beds? free, updated just now")).count() == 1

@@ -55,6 +55,9 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "referral": ("/referrals/{referral}", "social_worker"),
     "link-accept": ("/r/{accept}", None),
     "link-decline": ("/r/{decline}", None),
+    "provider": ("/provider", "provider"),
+    "provider-link": ("/provider/l/{capacity}", None),
+    "provider-stale": ("/provider/stale", "coordinator"),
 }
 
 # GET routes that are not pages for a person: JSON (a referral's polled state too), CSV,
@@ -76,7 +79,7 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     adapter = app.url_map.bind("localhost")
     some_id = str(uuid.UUID(int=1))
     ids = dict.fromkeys(("service", "organization", "user", "referral", "client", "consent"), some_id)
-    ids |= {"accept": "lkl_x", "decline": "lkl_y"}
+    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z"}
     visited = {
         adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
         for path, _ in PAGES.values()
