@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, json, request
 
-from catalog import services
+from catalog import rules, services
 from catalog.openapi_spec import PATHS, SCHEMAS
 from kernel.authz import CATALOG, admits
 from kernel.db import begin_write, get_session, utcnow
@@ -63,10 +63,15 @@ def shape(service_id: uuid.UUID, figures: list[services.StoredFigure]) -> dict[s
                 "free": _num(f.free),
                 "updated": f.updated.isoformat(),
                 "age": f.age_seconds,
+                "stale": f.stale,
             }
             for f in figures
         ],
     }
+
+
+def _ages() -> rules.MaxAges:
+    return rules.MaxAges.from_config(current_app.config)
 
 
 def _answer(body: Any) -> Response:
@@ -77,7 +82,7 @@ def _answer(body: Any) -> Response:
 @admits(CATALOG)
 def figures(service_id: str) -> Any:
     sid = _service_id(service_id)
-    found = services.figures_of(get_session(), sid, utcnow())
+    found = services.figures_of(get_session(), sid, utcnow(), _ages())
     if found is None:
         raise Problem(404, _("No service has that id."), param="service_id")
     return _answer(shape(sid, found))
@@ -95,7 +100,8 @@ def put_figures(service_id: str) -> Any:
     body = _body()
     if isinstance(body, list) and len(body) > MAX_FIGURES:
         raise services.invalid("body", _("Send at most %(n)d figures at once.", n=MAX_FIGURES))
-    stored = services.set_figures(session, who, sid, services.parse_figures(body), utcnow(), channel="api")
+    figures = services.parse_figures(body)
+    stored = services.set_figures(session, who, sid, figures, utcnow(), channel="api", max_ages=_ages())
     return _answer(shape(sid, stored))
 
 

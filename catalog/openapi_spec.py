@@ -40,7 +40,7 @@ FIGURE_IN: dict[str, Any] = {
 
 FIGURE_OUT: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "unit", "available", "maximum", "held", "free", "updated", "age"],
+    "required": ["id", "unit", "available", "maximum", "held", "free", "updated", "age", "stale"],
     "properties": {
         "id": {"type": "string", "format": "uuid", "description": "The figure (HSDS service_capacity id)."},
         "unit": {"type": "string"},
@@ -60,6 +60,11 @@ FIGURE_OUT: dict[str, Any] = {
             "description": "When the figure was last given.",
         },
         "age": {"type": "integer", "minimum": 0, "description": "Seconds since updated."},
+        "stale": {
+            "type": "boolean",
+            "description": "Older than its unit's maximum age (LINKAGE_CAPACITY_STALE_HOURS and its "
+            "per-kind settings): shown as last known, never as a place free now.",
+        },
     },
 }
 
@@ -80,6 +85,7 @@ ANSWER_EXAMPLE: dict[str, Any] = {
             "free": 2,
             "updated": "2026-12-03T21:04:00+00:00",
             "age": 0,
+            "stale": False,
         }
     ],
 }

@@ -81,6 +81,7 @@ class StoredFigure:
     free: float
     updated: dt.datetime
     age_seconds: int
+    stale: bool = False  # older than its unit's maximum age (rules.MaxAges)
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,7 @@ def set_figures(
     *,
     channel: str = "api",
     label: str | None = None,
+    max_ages: rules.MaxAges | None = None,
 ) -> list[StoredFigure]:
     """Write a provider's figures for one service, all or nothing, and return every figure
     the service has afterwards (unit order).
@@ -299,7 +301,8 @@ def set_figures(
     `now` on every figure written, so staleness counts from the last report, and the holds
     accepted before it stop being subtracted (the new figure counts them itself). Every write
     is in the change log and the capacity history, with `label` (default: the actor's e-mail)
-    as who and `channel` ("api", "csv", "web", "email-link") as how. On SQLite the caller
+    as who and `channel` ("api", "csv", "web", "email-link") as how; `max_ages` (the
+    deployment's, `rules.MaxAges.from_config`) decides each returned figure's `stale`. On SQLite the caller
     should have begun the transaction with `kernel.db.begin_write`; on PostgreSQL the
     service's row is locked here. Never commits.
     """
@@ -337,34 +340,41 @@ def set_figures(
                 info.pop(k, None)
             else:
                 info[k] = v
-    return stored_figures(session, service, now)
+    return stored_figures(session, service, now, max_ages)
 
 
-def stored_figures(session: Session, service: Service, now: dt.datetime) -> list[StoredFigure]:
+def stored_figures(
+    session: Session, service: Service, now: dt.datetime, max_ages: rules.MaxAges | None = None
+) -> list[StoredFigure]:
     """The service's figures with the holds counted against them and their age now."""
     caps = sorted(service.capacities, key=lambda c: ((c.unit.name if c.unit else "").casefold(), str(c.id)))
     held = capacity.held_counts(session, [c.id for c in caps], now)
+    ages = max_ages or rules.MaxAges()
     out = []
     for cap in caps:
         taken = held.get(cap.id, 0)
-        fact = rules.free_places(None, cap.available, cap.maximum, cap.updated, now, 1, taken)
+        unit = cap.unit.name if cap.unit else ""
+        fact = rules.free_places(unit, cap.available, cap.maximum, cap.updated, now, ages, taken)
         updated = fact.updated or now
         out.append(
             StoredFigure(
                 capacity_id=cap.id,
-                unit=cap.unit.name if cap.unit else "",
+                unit=unit,
                 available=float(cap.available),
                 maximum=None if cap.maximum is None else float(cap.maximum),
                 held=float(taken),
                 free=fact.available,
                 updated=updated,
                 age_seconds=max(0, int((now - updated).total_seconds())),
+                stale=fact.stale,
             )
         )
     return out
 
 
-def figures_of(session: Session, service_id: uuid.UUID, now: dt.datetime) -> list[StoredFigure] | None:
+def figures_of(
+    session: Session, service_id: uuid.UUID, now: dt.datetime, max_ages: rules.MaxAges | None = None
+) -> list[StoredFigure] | None:
     """The stored figures of a service (None when no service has that id)."""
     service = _service(session, service_id)
-    return None if service is None else stored_figures(session, service, now)
+    return None if service is None else stored_figures(session, service, now, max_ages)

@@ -11,6 +11,7 @@ import json
 import os
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,16 @@ def test_anyone_reads_a_services_figures(client: Any, shelter: Any) -> None:
     assert (fig["unit"], fig["available"], fig["maximum"], fig["held"], fig["free"]) == ("bed", 3, 20, 0, 3)
     assert 6 * 3600 - 60 <= fig["age"] <= 6 * 3600 + 60
     assert fig["id"] == str(shelter.capacities[0].id)
+    assert fig["stale"] is False  # beds go stale after 12 h
+
+
+def test_an_old_figure_reads_as_stale_until_the_provider_confirms_it(
+    client: Any, app: Any, shelter: Any, provider: dict[str, str]
+) -> None:
+    app.config["CAPACITY_STALE_HOURS_BEDS"] = 5  # the figure is 6 h old
+    assert client.get(url(shelter)).get_json()["figures"][0]["stale"] is True
+    again = client.put(url(shelter), json={"unit": "bed", "available": 3}, headers=provider)
+    assert [(f["available"], f["age"], f["stale"]) for f in again.get_json()["figures"]] == [(3, 0, False)]
 
 
 def test_a_provider_pushes_a_figure_and_the_answer_is_what_is_stored(
@@ -412,6 +423,19 @@ def test_a_push_to_one_process_is_seen_by_another_at_once(tmp_path: Path, kind: 
             assert answer["figures"][0]["available"] == 4
             assert _seen_by(b, sid) == SEEN
             assert _seen_by(a, sid) == SEEN
+            # Eight pushes at once, through both processes, each creating the same new unit:
+            # all succeed (the push is idempotent) and the service has that unit once.
+            room = {"unit": "family room", "available": 1, "maximum": 6, "create": True}
+            auth = {"Authorization": f"Bearer {secret}"}
+            path = f"/api/v1/services/{sid}/capacity"
+            with ThreadPoolExecutor(8) as pool:
+                answers = list(
+                    pool.map(
+                        lambda base: _call(base, path, method="PUT", body=room, headers=auth), [a, b] * 4
+                    )
+                )
+            assert all([f["unit"] for f in got["figures"]] == ["bed", "family room"] for got in answers)
+            assert len({got["figures"][1]["id"] for got in answers}) == 1
     finally:
         if schema is not None:
             with engine.begin() as conn:
