@@ -18,17 +18,22 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from accounts.views import csrf
+from catalog import capacity, facts, rules
+from catalog import queries as catalog_queries
+from catalog.models import ServiceStatus
 from kernel.authz import admits
 from kernel.db import begin_write, get_session, utcnow
 from kernel.errors import Problem
 from kernel.identity import current_identity
-from referrals import access, inbox, present, queries, services
+from referrals import access, forms, inbox, present, queries, repeat, services
+from referrals import consent as consent_rules
 from referrals.access import Actor
-from referrals.models import CLIENT_FIELDS
+from referrals.models import CLIENT_FIELDS, CONSENT_METHODS, CONTACT_PREFERENCES
 
 bp = Blueprint("referral_pages", __name__)
 
@@ -74,6 +79,13 @@ METHOD_WORDS = {"verbal": _l("verbal"), "written": _l("written"), "electronic": 
 # The handoff contacts a worker records (a provider's question comes through the inbox).
 CONTACT_CHOICES = ("phone", "in_person", "transport")
 POLL_SECONDS = 15
+
+
+@bp.app_context_processor
+def _may_refer() -> dict[str, Any]:
+    """`may_refer` on every page: a match result offers "Refer" to those who may make one."""
+    who = current_identity()
+    return {"may_refer": who.authenticated and who.role in TEAM and who.team_id is not None}
 
 
 def _actor() -> Actor:
@@ -239,3 +251,144 @@ def state(referral_id: str) -> Any:
     resp.set_etag(tag)
     resp.cache_control.no_store = True
     return resp
+
+
+# ------------------------------------------------------------------ the referral form
+
+
+def _service_id(raw: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID((raw or "").strip())
+    except ValueError:
+        raise Problem(
+            404, _("Start a referral from a match result: the form needs the service to refer to.")
+        ) from None
+
+
+def _service_facts(service_id: uuid.UUID, location_id: str | None) -> dict[str, Any]:
+    """What the form says about the service: its provider, the place, the free places now
+    (the catalog's rule: the provider's figure less the holds), and whether Part 2 applies."""
+    session, now = get_session(), utcnow()
+    svc = catalog_queries.service_page(session, service_id)
+    if svc is None or svc.status != ServiceStatus.active:
+        raise Problem(404, _("No service has that id, or it takes no referrals now."))
+    held = capacity.held_counts(session, [c.id for c in svc.capacities], now)
+    figures = facts.capacities(svc, now, rules.MaxAges.from_config(current_app.config), held)
+    place = None
+    for sal in svc.service_at_locations:
+        if sal.location is not None and str(sal.location_id) == (location_id or ""):
+            addr = next((a for a in sal.location.addresses if a.address_type != "postal"), None)
+            place = {"name": sal.location.name, "lines": facts.address_lines(addr) if addr else []}
+    return {
+        "service": svc,
+        "provider": svc.organization.name if svc.organization is not None else None,
+        "figures": [(str(row.id), fig) for row, fig in zip(svc.capacities, figures, strict=True)],
+        "place": place,
+        "part_2": consent_rules.needs_part_2(session, svc.id),
+    }
+
+
+def _form_page(
+    values: dict[str, Any],
+    *,
+    errors: dict[str, Any] | None = None,
+    proposals: list[tuple[repeat.Proposal, Any]] | None = None,
+) -> str:
+    session, actor = get_session(), _actor()
+    about = _service_facts(_service_id(values.get("service_id")), values.get("location_id"))
+    known = None
+    if values.get("client_id"):
+        try:
+            known = queries.client(session, actor, uuid.UUID(values["client_id"]))
+        except (ValueError, Problem):
+            values["client_id"] = ""
+    return render_template(
+        "referrals/new.html",
+        values=values,
+        errors=errors or {},
+        proposals=[(c, [forms.reason_words(r) for r in p.reasons]) for p, c in proposals or []],
+        known=known,
+        client_fields=CLIENT_FIELDS,
+        preferences=CONTACT_PREFERENCES,
+        methods=CONSENT_METHODS,
+        method_words=METHOD_WORDS,
+        genders=forms.GENDERS,
+        gender_words=forms.GENDER_WORDS,
+        mode_words=forms.MODES_WORDS,
+        part_2_words=str(forms.PART_2_WORDS),
+        hold_minutes=int(_settings().hold_minutes),
+        **about,
+        **inbox.words(),
+    )
+
+
+@bp.get("/referrals/new")
+@admits(*TEAM)
+def new() -> Any:
+    """The form, prefilled from a match result: the service, the place and the need."""
+    args = request.args
+    values = forms.typed({})
+    values.update(
+        service_id=args.get("service_id", ""),
+        location_id=args.get("location_id", ""),
+        need=(args.get("need") or "")[: forms.TEXT_FIELDS["need"]],
+        client_id=args.get("client_id", ""),
+        contact_preference="do_not_contact",
+        mode="live",
+    )
+    return _form_page(values)
+
+
+def _person(data: services.ReferralInput, this_year: int) -> repeat.Person:
+    """The typed client as the repeat-client check reads them."""
+    typed = data.client
+    assert typed is not None
+    if typed.birth_year is None and typed.age is not None:
+        return repeat.Person.from_age(typed.display_name, typed.age, this_year, typed.phone)
+    return repeat.Person(typed.display_name, typed.birth_year, False, typed.phone)
+
+
+@bp.post("/referrals/new")
+@admits(*TEAM)
+def create() -> Any:
+    """Make the referral, or show the team's clients the typed one may be, or the refusal."""
+    csrf.protect()
+    form = request.form
+    values = forms.typed(form)
+    if form.get("forget_client"):  # "someone else" after a known client was chosen
+        values["client_id"] = ""
+        return _form_page(values)
+    chosen = form.get("use_client") or values["client_id"]
+    if form.get("use_client"):
+        values["client_id"] = chosen
+    session, actor, now = get_session(), _actor(), utcnow()
+    begin_write(session)
+    part_2 = False
+    try:
+        client_id = uuid.UUID(chosen) if chosen else None
+    except ValueError:
+        client_id = None
+    try:
+        data = forms.referral_input(form, current_app.config["TIMEZONE"], client_id=client_id)
+        part_2 = consent_rules.needs_part_2(session, data.service_id)
+        if data.client is not None and not values["someone_else"] and data.client.display_name:
+            proposals = queries.proposed_clients(session, actor, _person(data, now.year), now)
+            if proposals:
+                return _form_page(values, proposals=proposals)
+        made = services.create_referral(session, actor, data, _settings(), now)
+    except Problem as exc:
+        if exc.status in (403, 404):
+            raise
+        session.rollback()
+        field = forms.FIELD_OF.get(exc.param or "", "form")
+        detail = forms.sentence(exc, part_2=part_2)
+        errors = {"field": field, "detail": detail, "summary": detail if field == "form" else str(inbox.FIX)}
+        page = _form_page(values, errors=errors)
+        session.commit()  # the audit rows of the page's reads; the refused referral wrote nothing
+        return page, exc.status
+    if made.hold is not None:
+        until = format_time(made.hold.expires_at, "short")
+        flash(_("Referral made. A place is held until %(time)s.", time=until), "done")
+    else:
+        flash(_("Referral made."), "done")
+    return redirect(url_for(".detail", referral_id=made.id), 303)

@@ -19,7 +19,7 @@ from accounts.models import Team
 from catalog.models import Organization, Service
 from kernel.db import utcnow
 from kernel.errors import Problem
-from referrals import access, lifecycle
+from referrals import access, history, lifecycle, repeat
 from referrals.access import Actor
 from referrals.models import Client, Consent, Referral, ReferralEvent
 from referrals.services import visible_referral
@@ -340,3 +340,16 @@ def referral_state(
     if changed:
         _read(session, actor, "referral", found.id, now or utcnow())
     return found, tag, changed
+
+
+def proposed_clients(
+    session: Session, actor: Actor, person: repeat.Person, now: dt.datetime | None = None
+) -> list[tuple[repeat.Proposal, Client]]:
+    """The team's clients who may be this person (`history.proposals`, which audits the read
+    of each one proposed), with their records to show the worker; never a merge."""
+    found = history.proposals(session, actor, person, now)
+    if not found:
+        return []
+    stmt = select(Client).where(Client.id.in_([p.client_id for p in found]), Client.team_id == actor.team_id)
+    rows = {c.id: c for c in session.scalars(stmt)}
+    return [(p, rows[p.client_id]) for p in found if p.client_id in rows]

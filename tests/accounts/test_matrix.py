@@ -123,6 +123,8 @@ MATRIX: dict[str, str] = {
     "referrals_inbox.move": PAGE_PROVIDER,
     "referrals_inbox.ask": PAGE_PROVIDER,
     # the referring team's pages of a referral (another team's is a 404)
+    "referral_pages.new": PAGE_TEAM,
+    "referral_pages.create": PAGE_TEAM,
     "referral_pages.detail": PAGE_TEAM,
     "referral_pages.move": PAGE_TEAM,
     "referral_pages.contact": PAGE_TEAM,

@@ -90,6 +90,7 @@ def _demo_ids() -> dict[str, str]:
     figured = _figured(session, shelter)
     return {
         "service": str(shelter.id),
+        "location": str(shelter.service_at_locations[0].location_id),
         "organization": str(shelter.organization_id),
         "user": str(social_worker.id),
         "referral": str(referral.id),

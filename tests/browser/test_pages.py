@@ -53,6 +53,11 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
     "referral": ("/referrals/{referral}", "social_worker"),
+    "referral-new": (
+        "/referrals/new?service_id={service}&location_id={location}&need=Emergency+Shelter",
+        "social_worker",
+    ),
+    "match-refer": ("/match?preset=family_tonight&location=43215", "social_worker"),
     "link-accept": ("/r/{accept}", None),
     "link-decline": ("/r/{decline}", None),
     "provider": ("/provider", "provider"),
@@ -78,7 +83,9 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     app = create_app({"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}"})
     adapter = app.url_map.bind("localhost")
     some_id = str(uuid.UUID(int=1))
-    ids = dict.fromkeys(("service", "organization", "user", "referral", "client", "consent"), some_id)
+    ids = dict.fromkeys(
+        ("service", "location", "organization", "user", "referral", "client", "consent"), some_id
+    )
     ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z"}
     visited = {
         adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
