@@ -1,6 +1,7 @@
-"""`linkage worker`: queues the due follow-up reminders and sends the outbox (a loop, or
-`--once` from cron); `linkage outbox`: look at it. A pass that fails on the database is
-logged and tried again with a growing wait: the loop never stops on it."""
+"""`linkage worker`: queues the due follow-up reminders and the stale figures' nudges, and
+sends the outbox (a loop, or `--once` from cron); `linkage outbox`: look at it. A pass that
+fails on the database is logged and tried again with a growing wait: the loop never stops on
+it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from catalog import nudges, rules
 from kernel import outbox
 from kernel.config import ConfigError
 from kernel.db import get_db, get_session, utcnow
@@ -46,6 +48,19 @@ def _remind(sessions: Any, config: Any) -> int:
     with sessions.begin() as session:
         done = notify.remind_overdue(session, notify.Outgoing.from_config(config))
     return len(done.workers) + len(done.providers)
+
+
+def _nudge(sessions: Any, config: Any) -> int:
+    """Queue a nudge with an update link for each newly stale figure (catalog.nudges), in a
+    transaction of its own."""
+    with sessions.begin() as session:
+        done = nudges.nudge_stale(
+            session,
+            base_url=config["BASE_URL"],
+            language=config.get("MAIL_LANGUAGE") or "en",
+            max_ages=rules.MaxAges.from_config(config),
+        )
+    return len(done)
 
 
 def _database_error(exc: SQLAlchemyError) -> str:
@@ -96,6 +111,7 @@ def worker_command(once: bool, interval: float, max_attempts: int) -> None:
     while True:
         try:
             reminded = _remind(sessions, current_app.config) if reminders else 0
+            nudged = _nudge(sessions, current_app.config) if reminders else 0
             report = worker.deliver_due(sessions, transport, settings.sender, max_attempts=max_attempts)
         except SQLAlchemyError as exc:
             # The database is down, locked or being migrated: say so and try again later,
@@ -113,6 +129,8 @@ def worker_command(once: bool, interval: float, max_attempts: int) -> None:
         failures = 0
         if reminded:
             click.echo(f"{utcnow():%Y-%m-%d %H:%M:%S}Z reminders: queued {reminded}")
+        if nudged:
+            click.echo(f"{utcnow():%Y-%m-%d %H:%M:%S}Z stale figures: nudged {nudged}")
         if once or report.sent or report.retrying or report.failed:
             click.echo(f"{utcnow():%Y-%m-%d %H:%M:%S}Z outbox: {report.line()}")
         if once or stop.wait(interval):
