@@ -1,8 +1,11 @@
 """Keeping the catalog true: the one-step confirmation that a record is current and the queue
-of records nobody confirmed for a while (/admin/verification).
+of records nobody confirmed for a while (/admin/verification); the problem reports people
+sent, accepted with corrected values or rejected with a note (/admin/reports); a record's
+history field by field, with a revert per change (/admin/history/...).
 
-Thin views over `catalog.verification`; who may act is declared on the route and checked
-again per record there (a provider acts only for their own organizations).
+Thin views over `catalog.verification`, `catalog.reports` and `catalog.history`; who may act
+is declared on the route and checked again per record there (a provider acts only for their
+own organizations).
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 import phrases
-from catalog import verification
+from catalog import history, reports, verification
+from catalog.models import ServiceStatus
 from kernel.authz import admits
-from kernel.db import get_session
+from kernel.db import get_session, utcnow
+from kernel.errors import Problem
 from kernel.identity import current_identity
 
 bp = Blueprint("catalog_admin", __name__)
+# The statuses a report queue can show, by the `status` of its address.
+SHOWN = {s.value: s for s in reports.Status}
 
 
 def protect() -> None:
@@ -86,15 +93,121 @@ def verification_queue() -> Any:
     return render_template("catalog/verification.html", queue=found, rows=rows, days=int(days), here=here)
 
 
+# ------------------------------------------------------------------ problem reports
+
+
+def _mail_on() -> bool:
+    """Whether an answer can go out at all (SMTP configured); the outbox keeps it otherwise."""
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+@bp.get("/admin/reports")
+@admits("provider", "admin")
+def report_queue() -> Any:
+    status = SHOWN.get(request.args.get("status") or "open", reports.Status.open)
+    found = reports.queue(get_session(), current_identity(), status)
+    return render_template(
+        "catalog/reports.html", requests=found, status=status.value, labels=reports.KIND_LABELS
+    )
+
+
+def _decision_page(request_id: uuid.UUID, status: int = 200, **extra: Any) -> Any:
+    session, who = get_session(), current_identity()
+    found = reports.for_decision(session, request_id, who)
+    fields = sorted(reports.fields(session, found.service_id), key=lambda f: f.group != found.kind)
+    typed = extra.pop("typed", {})
+    page = render_template(
+        "catalog/report.html",
+        change=found,
+        fields=fields,
+        typed=typed,
+        labels=reports.KIND_LABELS,
+        statuses=[s.value for s in ServiceStatus],
+        mail_on=_mail_on(),
+        **extra,
+    )
+    return page, status
+
+
+@bp.get("/admin/reports/<request_id>")
+@admits("provider", "admin")
+def report(request_id: str) -> Any:
+    return _decision_page(record_id(request_id))
+
+
+@bp.post("/admin/reports/<request_id>/accept")
+@admits("provider", "admin")
+def report_accept(request_id: str) -> Any:
+    protect()
+    rid = record_id(request_id)
+    typed = {k[len("value:") :]: v for k, v in request.form.items() if k.startswith("value:")}
+    note = request.form.get("note", "")
+    try:
+        reports.accept(
+            get_session(), rid, current_identity(), typed, note=note, mail=_mail_on(), now=utcnow()
+        )
+    except Problem as exc:
+        if exc.status != 400:
+            raise
+        return _decision_page(rid, 400, typed=typed, note=note, error=exc.detail, error_field=exc.param)
+    return redirect(url_for("catalog_admin.report_queue"), code=303)
+
+
+@bp.post("/admin/reports/<request_id>/reject")
+@admits("provider", "admin")
+def report_reject(request_id: str) -> Any:
+    protect()
+    rid = record_id(request_id)
+    note = request.form.get("note", "")
+    try:
+        reports.reject(get_session(), rid, current_identity(), note, mail=_mail_on(), now=utcnow())
+    except Problem as exc:
+        if exc.status != 400:
+            raise
+        return _decision_page(rid, 400, reject_note=note, reject_error=exc.detail)
+    return redirect(url_for("catalog_admin.report_queue"), code=303)
+
+
+# ------------------------------------------------------------------ history and revert
+
+
+@bp.get("/admin/history/<record_type>/<record_id_>")
+@admits("admin")
+def record_history(record_type: str, record_id_: str) -> Any:
+    record, rows = history.entries(get_session(), record_type, record_id(record_id_))
+    here = request.full_path.rstrip("?")
+    return render_template(
+        "catalog/history.html", record=record, record_type=record_type, rows=rows, here=here
+    )
+
+
+@bp.post("/admin/history/revert/<change_id>")
+@admits("admin")
+def history_revert(change_id: str) -> Any:
+    protect()
+    who = current_identity()
+    change = history.revert(get_session(), record_id(change_id), f"{who.email} (revert)")
+    fallback = url_for(
+        "catalog_admin.record_history", record_type=change.resource_type, record_id_=change.resource_id
+    )
+    return redirect(local_path(request.form.get("next"), fallback), code=303)
+
+
 # Each queue and the roles that see it, for the navigation of these pages and the header.
-QUEUES = (("catalog_admin.verification_queue", ("provider", "coordinator", "admin")),)
+QUEUES = (
+    ("catalog_admin.verification_queue", ("provider", "coordinator", "admin")),
+    ("catalog_admin.report_queue", ("provider", "admin")),
+)
 
 
 @bp.app_context_processor
 def _queues() -> dict[str, Any]:
     def upkeep_links() -> list[tuple[str, str]]:
         role = current_identity().role
-        labels = {"catalog_admin.verification_queue": _("Records to verify")}
+        labels = {
+            "catalog_admin.verification_queue": _("Records to verify"),
+            "catalog_admin.report_queue": _("Problem reports"),
+        }
         return [(endpoint, labels[endpoint]) for endpoint, roles in QUEUES if role in roles]
 
     return {"upkeep_links": upkeep_links}

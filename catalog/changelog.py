@@ -39,6 +39,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def value_text(value: Any) -> str:
+    """A value as the change log writes it (what a history compares and a revert reads back)."""
+    return _text(value)
+
+
 def iso_now() -> str:
     return utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 import hours
 import phrases
-from catalog import capacity, facts, queries, rules, verification
+from catalog import capacity, facts, queries, reports, rules, verification
+from catalog.models import Service
 from kernel.authz import CATALOG, admits
 from kernel.db import get_session
+from kernel.errors import Problem
+from kernel.i18n import current_language
 from kernel.identity import current_identity
 
 bp = Blueprint("resources", __name__)
@@ -57,7 +61,7 @@ def service(service_id: str) -> Any:
     session = get_session()
     today = now.astimezone(ZoneInfo(cfg["TIMEZONE"])).date()
     by = verification.verified_by(session, [svc]).get(svc.id)
-    return render_template(
+    page = render_template(
         "resources/service.html",
         service=svc,
         now=now,
@@ -78,7 +82,12 @@ def service(service_id: str) -> Any:
         places=facts.places(svc),
         languages=(codes := facts.languages(svc)),
         language_names=[phrases.language(c) for c in codes],
+        report=reports.Report(kind=""),
+        kinds=reports.KIND_LABELS,
+        reported=bool(request.args.get("reported")),
     )
+    # The report form's CSRF token belongs to this visitor's session: no shared cache keeps it.
+    return page, 200, {"Cache-Control": "private"}
 
 
 @bp.get("/organizations/<organization_id>")
@@ -93,3 +102,61 @@ def organization(organization_id: str) -> Any:
         for s in sorted(org.services, key=lambda s: s.name)
     ]
     return render_template("resources/organization.html", organization=org, services=services)
+
+
+# ------------------------------------------------------------------ reporting a problem
+
+
+def _report_page(svc: Any, report: reports.Report, status: int = 200, **extra: Any) -> Any:
+    page = render_template(
+        "resources/report.html", service=svc, report=report, kinds=reports.KIND_LABELS, **extra
+    )
+    return page, status
+
+
+@bp.get("/services/<service_id>/report")
+@admits(CATALOG)
+def report_form(service_id: str) -> Any:
+    svc = get_session().get(Service, _uuid(service_id))
+    if svc is None:
+        abort(404, _("No service has that id."))
+    return _report_page(svc, reports.Report(kind=request.args.get("kind", "")))
+
+
+@bp.post("/services/<service_id>/report")
+@admits(CATALOG)
+def report(service_id: str) -> Any:
+    """Anyone may say a record is wrong; refused (a field, or too many reports) the page comes
+    back with what was typed."""
+    current_app.extensions["csrf"].protect()
+    session, sid = get_session(), _uuid(service_id)
+    svc = session.get(Service, sid)
+    if svc is None:
+        abort(404, _("No service has that id."))
+    typed = reports.Report(
+        kind=request.form.get("kind", ""),
+        text=request.form.get("text", "")[: reports.MAX_TEXT * 2],
+        email=request.form.get("email", "")[:300],
+    )
+    now = _now()
+    try:
+        reports.submit(
+            session,
+            sid,
+            typed,
+            language=current_language(),
+            address_digest=reports.digest(current_app.config["SECRET_KEY"], request.remote_addr),
+            now=now,
+        )
+    except reports.Throttled as exc:
+        wait = max(1, math.ceil((exc.retry_at - now).total_seconds()))
+        local = exc.retry_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+        page, status = _report_page(
+            svc, typed, 429, throttled=local.strftime("%H:%M"), minutes=max(1, math.ceil(wait / 60))
+        )
+        return page, status, {"Retry-After": str(wait)}
+    except Problem as exc:
+        if exc.status != 400:
+            raise
+        return _report_page(svc, typed, 400, error=exc.detail, error_field=exc.param)
+    return redirect(url_for("resources.service", service_id=sid, reported=1) + "#report", code=303)

@@ -30,6 +30,7 @@ def _import_all_models() -> None:
         "kernel.links",
         "catalog.capacity",
         "catalog.verification",
+        "catalog.reports",
         "referrals.models",
     ):
         importlib.import_module(name)

@@ -145,6 +145,16 @@ MATRIX: dict[str, str] = {
     # it is current; the queue of records not confirmed lately is for coordinators too
     "catalog_admin.verify": PAGE_OWN_TOKENS,
     "catalog_admin.verification_queue": "in no no ok ok ok   in in in in in in",
+    # a problem report: anyone, like the catalog; the service's provider or an admin decides
+    "resources.report_form": ALL,
+    "resources.report": ALL,
+    "catalog_admin.report_queue": PAGE_OWN_TOKENS,
+    "catalog_admin.report": PAGE_OWN_TOKENS,
+    "catalog_admin.report_accept": PAGE_OWN_TOKENS,
+    "catalog_admin.report_reject": PAGE_OWN_TOKENS,
+    # a record's history, field by field, and reverting a change: administrators
+    "catalog_admin.record_history": PAGE_ADMIN,
+    "catalog_admin.history_revert": PAGE_ADMIN,
     # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
     "referrals_inbox.link": ALL,
     "referrals_inbox.link_answer": ALL,
@@ -155,6 +165,8 @@ _CATALOG_PAGES = (
     "search.page",
     "resources.service",
     "resources.organization",
+    "resources.report_form",
+    "resources.report",
     "matching.match_page",
     "matching.match_submit",
 )

@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 from accounts.models import User
 from app import create_app
 from catalog import provider as provider_pages
+from catalog import reports
 from catalog.models import Service, ServiceCapacity, Unit
 from demo import load_demo
 from demo.accounts import create_demo_accounts
@@ -103,6 +104,8 @@ def _demo_ids() -> dict[str, str]:
         # A service of the demo provider's organization with a figure, and its update link.
         "figured": str(figured.id),
         "capacity": links.make_link(session, provider_pages.LINK_PURPOSE, figured.id),
+        # A problem report waiting for the provider's decision.
+        "report": str(_demo_report(session, shelter).id),
     }
 
 
@@ -124,6 +127,13 @@ def _figured(session: Any, shelter: Service) -> Service:
     )
     session.flush()
     return shelter
+
+
+def _demo_report(session: Any, shelter: Service) -> Any:
+    typed = reports.Report(
+        kind="wrong_phone", text="The number rings a closed office.", email="a@example.org"
+    )
+    return reports.submit(session, shelter.id, typed, language="en", address_digest=None, now=utcnow())
 
 
 def _demo_referral(session: Any, worker: User, shelter: Service, now: dt.datetime | None = None) -> Referral:

@@ -50,6 +50,10 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "client": ("/clients/{client}", "social_worker"),
     "verification": ("/admin/verification", "admin"),
     "service-provider": ("/services/{service}", "provider"),  # with its confirm button
+    "report": ("/services/{service}/report", None),
+    "reports": ("/admin/reports", "provider"),
+    "report-decide": ("/admin/reports/{report}", "provider"),
+    "history": ("/admin/history/service/{service}", "admin"),
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
     "referral": ("/referrals/{referral}", "social_worker"),
@@ -86,7 +90,7 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     ids = dict.fromkeys(
         ("service", "location", "organization", "user", "referral", "client", "consent"), some_id
     )
-    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z"}
+    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z", "report": some_id}
     visited = {
         adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
         for path, _ in PAGES.values()
