@@ -21,7 +21,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import SQLAlchemyError
 
 from catalog import provider, rules, services
@@ -33,7 +32,6 @@ from kernel.errors import Problem
 from kernel.identity import Identity, current_identity
 
 bp = Blueprint("provider", __name__)
-_csrf = CSRFProtect()  # the app's CSRF settings (accounts.views initialises them); protect() checks
 LINK_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 LINK_TTL = dt.timedelta(days=7)
 
@@ -192,7 +190,7 @@ def page() -> Any:
 @bp.post("/provider")
 @admits("provider")
 def save() -> Any:
-    _csrf.protect()
+    current_app.extensions["csrf"].protect()  # the app's CSRFProtect (accounts.views)
     session, who = get_session(), current_identity()
     sid = _service_id(request.form.get("service_id"))
     begin_write(session)
@@ -264,7 +262,7 @@ def link(token: str) -> Any:
 @admits(ANYONE)
 def link_save(token: str) -> Any:
     """− and + show the form again (the link unspent); Save spends it with the figures."""
-    _csrf.protect()
+    current_app.extensions["csrf"].protect()  # the app's CSRFProtect (accounts.views)
     session = get_session()
     begin_write(session)
     try:
