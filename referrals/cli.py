@@ -102,7 +102,11 @@ def worker_command(once: bool, interval: float, max_attempts: int) -> None:
         )
     reminders = bool(current_app.config.get("BASE_URL"))
     if not reminders:
-        click.echo("reminders are off: set LINKAGE_BASE_URL so their links say where Linkage is", err=True)
+        click.echo(
+            "reminders are off (and stale-figure nudges): set LINKAGE_BASE_URL so their links say "
+            "where Linkage is",
+            err=True,
+        )
     transport = mail.SmtpTransport(settings)
     stop = threading.Event()
     if not once and threading.current_thread() is threading.main_thread():
