@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 
 import phrases
 from catalog import history, reports, verification
-from catalog.models import ServiceStatus
 from kernel.authz import admits
 from kernel.db import get_session, utcnow
 from kernel.errors import Problem
@@ -122,7 +121,8 @@ def _decision_page(request_id: uuid.UUID, status: int = 200, **extra: Any) -> An
         fields=fields,
         typed=typed,
         labels=reports.KIND_LABELS,
-        statuses=[s.value for s in ServiceStatus],
+        statuses=reports.SERVICE_STATUS_LABELS,
+        decisions=reports.STATUS_LABELS,
         mail_on=_mail_on(),
         **extra,
     )

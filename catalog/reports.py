@@ -65,6 +65,20 @@ class Status(enum.StrEnum):
     rejected = "rejected"
 
 
+# How the page names a service's status and a report's (the values stay HSDS's and ours).
+SERVICE_STATUS_LABELS = {
+    ServiceStatus.active.value: _l("active (open as usual)"),
+    ServiceStatus.inactive.value: _l("inactive"),
+    ServiceStatus.defunct.value: _l("closed for good (defunct)"),
+    ServiceStatus.temporarily_closed.value: _l("temporarily closed"),
+}
+STATUS_LABELS = {
+    Status.open.value: _l("Waiting for a decision"),
+    Status.accepted.value: _l("Accepted and applied"),
+    Status.rejected.value: _l("Rejected with a note"),
+}
+
+
 class ChangeRequest(Base):
     __tablename__ = "change_request"
     __table_args__ = (Index("ix_change_request_address_digest_created_at", "address_digest", "created_at"),)

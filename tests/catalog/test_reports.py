@@ -293,3 +293,17 @@ def test_the_report_pages_are_in_spanish(client, shelter):
         headers={"Accept-Language": "es"},
     )
     assert "Diga qué está mal, en pocas palabras." in es.text
+
+
+def test_the_decision_page_is_in_spanish(client, db, signed_in, shelter):
+    _report(client, shelter, kind="closed")
+    [request] = _requests(db, shelter)
+    admin = signed_in("admin")
+    page = admin.get(f"/admin/reports/{request.id}", headers={"Accept-Language": "es"}).text
+    assert "Cerró definitivamente: Harbor Night Shelter" in page
+    assert "cerrado definitivamente (defunct)" in page
+    assert "Aceptar y aplicar" in page
+    token = _token(admin, f"/admin/reports/{request.id}")
+    admin.post(f"/admin/reports/{request.id}/reject", data={"csrf_token": token, "note": "Abierto."})
+    decided = admin.get(f"/admin/reports/{request.id}", headers={"Accept-Language": "es"}).text
+    assert "Rechazado con una nota." in decided
