@@ -103,10 +103,22 @@ def _demo_ids() -> dict[str, str]:
         "decline": links.make_link(session, notify.DECLINE, referral.id),
         # A service of the demo provider's organization with a figure, and its update link.
         "figured": str(figured.id),
+        # Its name and a point of its first place, to find it on /match and refer to it.
+        "figured_name": figured.name,
+        "figured_place": _place_of(figured),
         "capacity": links.make_link(session, provider_pages.LINK_PURPOSE, figured.id),
         # A problem report waiting for the provider's decision.
         "report": str(_demo_report(session, shelter).id),
     }
+
+
+def _place_of(service: Service) -> str:
+    """ "lat,lon" of the service's first located place (the match form reads it as a point)."""
+    for sal in service.service_at_locations:
+        loc = sal.location
+        if loc is not None and loc.latitude is not None and loc.longitude is not None:
+            return f"{loc.latitude:.5f},{loc.longitude:.5f}"
+    raise AssertionError(f"{service.name} has no located place")
 
 
 def _figured(session: Any, shelter: Service) -> Service:

@@ -6,6 +6,7 @@ text, as a person finds them; Playwright waits for them, nothing sleeps."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -151,3 +152,70 @@ def test_a_provider_updates_beds_in_two_taps_on_a_phone(
     page.goto(f"/services/{site.ids['figured']}")
     # What is free is the figure less the places held (the demo's referral may hold one).
     assert page.get_by_text(re.compile(rf"^{shown + 1} of \d+ beds? free, updated just now")).count() == 1
+
+
+def test_from_a_match_to_a_held_bed_an_acceptance_and_a_completed_outcome(
+    site: Site, new_context: Any, signed_in: Any
+) -> None:
+    """The social worker finds a bed on /match, refers with "Refer", fills the form and holds
+    the bed, and lands on the referral's page; the provider accepts in its inbox and the
+    worker's page says so by its poll, without a reload, within 30 s; the provider's
+    completed outcome shows the same way, and in the timeline after a reload."""
+    from playwright.sync_api import expect
+
+    name, place = site.ids["figured_name"], site.ids["figured_place"]
+    worker = new_context("phone", storage_state=signed_in("social_worker")).new_page()
+    worker.goto("/match")
+    worker.get_by_label("Needs", exact=True).fill(name)
+    worker.get_by_label("Location", exact=True).fill(place)
+    worker.get_by_role("button", name="Find matches").first.click()
+    refer = worker.get_by_role("link", name=re.compile(rf"^Refer\W+{re.escape(name)}")).first
+    refer.click()
+    worker.wait_for_url(re.compile(r"/referrals/new\?"))
+    assert worker.get_by_role("heading", level=1).inner_text() == name
+    assert worker.get_by_label("Need", exact=True).input_value() == name  # prefilled from the match
+    worker.get_by_role("textbox", name="Name or initials", exact=True).fill("Dana Q.")
+    worker.get_by_role("textbox", name="Birth year", exact=True).fill("1991")
+    worker.get_by_label("Yes", exact=True).check()
+    worker.get_by_label("written", exact=True).check()
+    worker.get_by_label("Hold a place for the client").check()
+    worker.get_by_role("button", name="Make the referral").click()
+    worker.wait_for_load_state()
+    if worker.get_by_role("button", name="Someone else: make a new client").count():
+        worker.get_by_role("button", name="Someone else: make a new client").click()
+    worker.wait_for_url(re.compile(r"/referrals/[0-9a-f-]{36}$"))
+    referral_id = worker.url.rsplit("/", 1)[1]
+    assert worker.get_by_text("Referral made. A place is held until").count() == 1
+    status = worker.locator("#referral-status")
+    assert status.inner_text() == "sent, waiting for the provider's answer"
+
+    # The same page without JavaScript: no poll, a reload shows the change.
+    plain = new_context("desktop", storage_state=signed_in("social_worker"), js=False).new_page()
+    plain.goto(f"/referrals/{referral_id}")
+
+    provider = new_context("desktop", storage_state=signed_in("provider")).new_page()
+    provider.goto(f"/inbox/{referral_id}")
+    provider.get_by_role("button", name="Accept", exact=True).click()
+    provider.wait_for_load_state()
+    assert provider.get_by_text("Accepted. The referring team sees it now.").count() == 1
+    accepted = time.monotonic()
+
+    live = worker.locator("#referral-live")
+    expect(live).to_contain_text("it is now accepted by the provider", timeout=30_000)
+    print(f"the worker's page showed the acceptance {time.monotonic() - accepted:.1f} s after it")
+    assert status.inner_text() == "accepted by the provider"
+    assert plain.locator("#referral-status").inner_text() == "sent, waiting for the provider's answer"
+    plain.reload()
+    assert plain.locator("#referral-status").inner_text() == "accepted by the provider"
+
+    provider.goto(f"/inbox/{referral_id}")
+    provider.get_by_label("Outcome").select_option("got-help")
+    provider.get_by_role("button", name="Mark as completed").click()
+    provider.wait_for_load_state()
+    expect(live).to_contain_text("it is now completed", timeout=30_000)
+    worker.get_by_role("link", name="Reload the page to see what changed").click()
+    worker.wait_for_load_state()
+    assert status.inner_text() == "completed"
+    history = worker.get_by_role("list").filter(has_text="to completed (got help)")
+    assert history.count() == 1
+    assert worker.get_by_text("The held place is the client's now.").count() == 1
