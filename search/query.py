@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import literal, or_, select
+from sqlalchemy import bindparam, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ import geo
 from catalog import capacity, rules
 from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm, Unit
 from hours import ScheduleRow
+from kernel.db import UTCDateTime
 from search import documents, hooks, synonyms
 from search import text as textq
 from search.candidates import Candidates, SearchCache, catalog, fetch, from_catalog
@@ -275,6 +276,23 @@ def _available(
     return np.isin(ids, np.array(found, dtype=np.int64))
 
 
+@lru_cache(maxsize=1)
+def _lift_statement() -> Any:
+    """The figures of some documents' services with their holds: built once (a search runs it
+    every time), with the moment and the ids as parameters."""
+    cap, unit = ServiceCapacity.__table__, Unit.__table__
+    held = capacity.held_subquery(bindparam("now", type_=UTCDateTime)).subquery()
+    return (
+        select(D.c.id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
+        .select_from(
+            D.join(cap, cap.c.service_id == D.c.service_id)
+            .join(unit, unit.c.id == cap.c.unit_id)
+            .outerjoin(held, held.c.capacity_id == cap.c.id)
+        )
+        .where(D.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def capacity_lift(
     conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime, ages: rules.MaxAges
 ) -> npt.NDArray[np.float64]:
@@ -283,19 +301,8 @@ def capacity_lift(
     lift = np.zeros(len(ids))
     if not len(ids):
         return lift
-    cap, unit = ServiceCapacity.__table__, Unit.__table__
-    held = capacity.held_subquery(now).subquery()
-    stmt = (
-        select(D.c.id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
-        .select_from(
-            D.join(cap, cap.c.service_id == D.c.service_id)
-            .join(unit, unit.c.id == cap.c.unit_id)
-            .outerjoin(held, held.c.capacity_id == cap.c.id)
-        )
-        .where(D.c.id.in_([int(i) for i in ids]))
-    )
     best: dict[int, float] = {}
-    for r in conn.execute(stmt):
+    for r in conn.execute(_lift_statement(), {"now": now, "ids": [int(i) for i in ids]}):
         fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, ages, r.held or 0)
         if fact.places_free:
             best[r.id] = FREE_LIFT
