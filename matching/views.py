@@ -6,6 +6,7 @@ are never stored or logged.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -24,7 +25,8 @@ from matching.parse import InvalidField, parse_request
 from matching.points import PointsCache
 from matching.presets import PRESETS
 from matching.service import Outcome, find_matches
-from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES
+from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES, Status
+from search import unmet
 
 bp = Blueprint("matching", __name__)
 register_paths(PATHS, SCHEMAS)
@@ -78,10 +80,10 @@ OPTION_LABELS = {
 }
 
 
-def _run(body: Any) -> Outcome:
+def _run(body: Any, channel: str) -> Outcome:
     cfg = current_app.config
     req = parse_request(body, cfg.get("MATCH_WEIGHTS"))
-    return find_matches(
+    outcome = find_matches(
         get_session(),
         req,
         tz=cfg.get("TIMEZONE"),
@@ -89,6 +91,28 @@ def _run(body: Any) -> Outcome:
         follow_through=current_app.extensions.get("follow_through"),
         locate=lambda text: cached_locate(get_session(), text, geocoder=app_geocoder()),
         points=_points(),
+    )
+    if not outcome.ranking.matches:
+        _record_unmet(outcome, req.location, channel)
+    return outcome
+
+
+def _record_unmet(outcome: Outcome, location: str | None, channel: str) -> None:
+    """No eligible provider: keep the needs, the ZIP, the hour and how many services each
+    rule excluded (see search.unmet); nothing about the client."""
+    needs = outcome.needs
+    point = (needs.lat, needs.lon) if needs.lat is not None and needs.lon is not None else None
+    unmet.record_apart(
+        get_db().sessionmaker,  # type: ignore[arg-type]
+        kind="match",
+        channel=channel,
+        need=unmet.need_text(n.label if n.term_ids else " ".join(n.words) for n in needs.needs),
+        area=(outcome.place.postcode if outcome.place else None) or unmet.coarse_area(location, point),
+        now=datetime.now(UTC),
+        reasons=unmet.reason_counts(
+            [(c.rule, c.status is Status.FAIL) for c in e.facts.checks] for e in outcome.ranking.excluded
+        ),
+        candidates=len(outcome.ranking.excluded),
     )
 
 
@@ -109,7 +133,7 @@ def api_match() -> Any:
     if body is None:
         raise bad_param("body", "the body must be a JSON object (Content-Type: application/json)")
     try:
-        outcome = _run(body)
+        outcome = _run(body, "api")
     except InvalidField as exc:
         raise bad_param(exc.field, exc.message) from None
     answer = outcome.ranking.as_dict()
@@ -195,7 +219,7 @@ def match_page() -> Any:
     form = MultiDict([(k, v) for k, v in values.items() if k != "populations" and v])
     form.setlist("populations", values.get("populations", []))
     try:
-        outcome = _run(_form_to_body(form))
+        outcome = _run(_form_to_body(form), "page")
     except InvalidField as exc:
         return _render(values, preset_key=key, ask_place=True, error=exc.message, error_field=exc.field), 400
     return _render(values, preset_key=key, outcome=outcome)
@@ -207,7 +231,7 @@ def match_submit() -> Any:
     values: dict[str, Any] = request.form.to_dict()
     values["populations"] = request.form.getlist("populations")
     try:
-        outcome = _run(_form_to_body(request.form))
+        outcome = _run(_form_to_body(request.form), "page")
     except InvalidField as exc:
         return _render(values, error=exc.message, error_field=exc.field), 400
     return _render(values, outcome=outcome)

@@ -31,6 +31,7 @@ def _import_all_models() -> None:
         "catalog.capacity",
         "catalog.verification",
         "catalog.reports",
+        "search.unmet",
         "referrals.models",
     ):
         importlib.import_module(name)

@@ -7,6 +7,7 @@ result with the same card (templates/search/_card.html).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -14,10 +15,11 @@ from werkzeug.datastructures import MultiDict
 
 import geo
 from kernel.authz import CATALOG, admits
-from kernel.db import get_session
+from kernel.db import get_db, get_session
 from kernel.errors import bad_param
 from kernel.geocoding import app_geocoder, cached_locate
 from kernel.openapi import register_paths
+from search import unmet
 from search.openapi_spec import PATHS, SCHEMAS
 from search.params import ParamError, SearchParams, parse_params
 from search.query import SearchContext, search
@@ -41,9 +43,25 @@ def _locate(text: str) -> geo.Place:
     return cached_locate(get_session(), text, geocoder=app_geocoder())
 
 
-def _run(args: Any) -> dict[str, Any]:
+def _run(args: Any, channel: str) -> dict[str, Any]:
     params = parse_params(args, timezone=current_app.config["TIMEZONE"], locate=_locate)
-    return search(get_session(), params, _context())
+    result = search(get_session(), params, _context())
+    if not result["total"] and params.page == 1:
+        _record_unmet(params, result, channel)
+    return result
+
+
+def _record_unmet(params: SearchParams, result: dict[str, Any], channel: str) -> None:
+    """Nothing found: keep the need, the ZIP and the hour (see search.unmet), nothing else."""
+    need = unmet.need_text(params.taxonomy or result["query"]["terms"] or [params.q])
+    unmet.record_apart(
+        get_db().sessionmaker,  # type: ignore[arg-type]
+        kind="search",
+        channel=channel,
+        need=need,
+        area=unmet.coarse_area(params.near, params.point),
+        now=datetime.now(UTC),
+    )
 
 
 def _page(template: str, args: Any, **kw: Any) -> Any:
@@ -52,7 +70,7 @@ def _page(template: str, args: Any, **kw: Any) -> Any:
     error: ParamError | None = None
     if any(v for v in args.values()):
         try:
-            result = _run(args)
+            result = _run(args, "page")
         except ParamError as exc:
             error = exc
     html = render_template(template, args=args, result=result, error=error, **kw)
@@ -63,7 +81,7 @@ def _page(template: str, args: Any, **kw: Any) -> Any:
 @admits(CATALOG)
 def api_search() -> Any:
     try:
-        return jsonify(_run(request.args))
+        return jsonify(_run(request.args, "api"))
     except ParamError as exc:
         raise bad_param(exc.param, exc.detail) from None
 
