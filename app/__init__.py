@@ -40,6 +40,8 @@ BLUEPRINTS = [
     "referrals.pages:bp",
     "referrals.lists:bp",
     "referrals.api:bp",
+    "dashboard.views:bp",
+    "dashboard.api:bp",
 ]
 
 # "module:attribute" of each CLI command or group.

@@ -16,7 +16,8 @@ Kinds of declaration:
   `LINKAGE_PUBLIC_CATALOG=0`, then to any signed-in person or a token with `catalog:read`.
 - `SIGNED_IN`: any signed-in person or token (one's own account, `GET /api/v1/me`).
 - role names, with an optional `scope`: these roles only; a token must also hold the scope
-  (scopes narrow what a user may do, never widen it).
+  (scopes narrow what a user may do, never widen it). A tuple of scopes admits a token
+  holding any one of them (the metrics read by `metrics:read` or `referrals:read`).
 """
 
 from __future__ import annotations
@@ -49,17 +50,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Admits:
     kind: str  # ANYONE, CATALOG, SIGNED_IN, or "roles"
     roles: frozenset[str] = frozenset()
-    scope: str | None = None
+    scope: str | None = None  # the scope a token needs (the first of `scopes`)
+    scopes: tuple[str, ...] = ()  # a token needs any one of these
 
     def describe(self) -> str:
         if self.kind != "roles":
             return self.kind
         who = ", ".join(sorted(self.roles))
-        return who + (f" (token scope {self.scope})" if self.scope else "")
+        return who + (f" (token scope {' or '.join(self.scopes)})" if self.scopes else "")
 
 
-def admits(*who: str, scope: str | None = None) -> Callable[[F], F]:
-    """Declare who a route admits: `ANYONE`, `CATALOG`, `SIGNED_IN`, or role names."""
+def admits(*who: str, scope: str | tuple[str, ...] | None = None) -> Callable[[F], F]:
+    """Declare who a route admits: `ANYONE`, `CATALOG`, `SIGNED_IN`, or role names (and the
+    token scope they need, or a tuple of scopes any one of which will do)."""
     kinds = {ANYONE, CATALOG, SIGNED_IN}
     if len(who) == 1 and who[0] in kinds:
         if scope is not None:
@@ -69,7 +72,8 @@ def admits(*who: str, scope: str | None = None) -> Callable[[F], F]:
         unknown = [w for w in who if w not in ROLES]
         if not who or unknown:
             raise ValueError(f"admits() takes ANYONE, CATALOG, SIGNED_IN or roles of {ROLES}, not {who}")
-        rule = Admits("roles", frozenset(who), scope)
+        scopes = (scope,) if isinstance(scope, str) else tuple(scope or ())
+        rule = Admits("roles", frozenset(who), scopes[0] if scopes else None, scopes)
 
     def mark(view: F) -> F:
         view.__admits__ = rule  # type: ignore[attr-defined]
@@ -100,7 +104,7 @@ def decide(rule: Admits, who: Identity, public_catalog: bool) -> int | None:
         return None
     if who.role not in rule.roles:
         return 403
-    if rule.scope and who.scopes is not None and rule.scope not in who.scopes:
+    if rule.scopes and who.scopes is not None and not set(rule.scopes) & who.scopes:
         return 403
     return None
 
@@ -115,9 +119,12 @@ def _refusal(status: int, rule: Admits, who: Identity) -> Any:
             return resp
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.login", next=target))
-    if rule.kind == "roles" and who.role in rule.roles and rule.scope:
-        detail = f"This token lacks the scope {rule.scope}."
-        return problem_response(Problem(403, detail, required_scope=rule.scope))
+    if rule.kind == "roles" and who.role in rule.roles and rule.scopes:
+        detail = f"This token lacks the scope {' or '.join(rule.scopes)}."
+        refusal = Problem(403, detail, required_scope=rule.scope)
+        if len(rule.scopes) > 1:
+            refusal.extra["required_scopes"] = list(rule.scopes)
+        return problem_response(refusal)
     if rule.kind == CATALOG:
         detail = f"This token lacks the scope {CATALOG_SCOPE}."
         return problem_response(Problem(403, detail, required_scope=CATALOG_SCOPE))

@@ -40,6 +40,7 @@ PAGE_ADMIN = "in no no no no ok   in in in in in in"
 PAGE_OWN_TOKENS = "in no no ok no ok   in in in in in in"
 PAGE_PROVIDER = "in no no ok no no   in in in in in in"
 PAGE_TEAM = "in ok ok no ok no   in in in in in in"
+PAGE_COORDINATOR = "in no no no ok ok   in in in in in in"
 CATALOG_PAGE_CLOSED = "in ok ok ok ok ok   in in in in in in"
 CATALOG_API_CLOSED = "in ok ok ok ok ok   ok no no no no no"
 
@@ -155,6 +156,12 @@ MATRIX: dict[str, str] = {
     # a record's history, field by field, and reverting a change: administrators
     "catalog_admin.record_history": PAGE_ADMIN,
     "catalog_admin.history_revert": PAGE_ADMIN,
+    # the coordinator dashboard: coordinators (their team) and administrators (every team);
+    # its JSON for their tokens with metrics:read or referrals:read
+    "dashboard.page": PAGE_COORDINATOR,
+    "dashboard.referrals_csv": PAGE_COORDINATOR,
+    "dashboard.summary": PAGE_COORDINATOR,
+    "dashboard_api.referrals": "in no no no ok ok   no no ok no ok no",
     # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
     "referrals_inbox.link": ALL,
     "referrals_inbox.link_answer": ALL,

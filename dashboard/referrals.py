@@ -1,0 +1,462 @@
+"""Referral outcomes, client interactions and repeat contacts for a date range, computed in
+SQL from the referral event log (the truth: a referral's state is its last event), so there
+is no second bookkeeping to drift.
+
+What is counted (a referral counts in the period in which it was *sent*, its `requested`
+event; its fate is what its events say now):
+- made: referrals sent in the period; drafts never sent are not referrals yet, and one
+  marked entered-in-error is a mistake and counts nowhere;
+- accepted: of those, the ones the provider took on (accepted, in progress or completed);
+- completed (the loop closed), rejected, failed, cancelled: their terminal event, with its
+  reason; open: no terminal event yet; overdue: open and past its follow-up time;
+- hours to acceptance and to closure (completion), from the `requested` event: median and
+  90th percentile, and the share completed within 7 and 30 days of being sent;
+- interactions: handoff contacts with the client (not the provider's questions) and the
+  team's follow-ups (the moves it recorded after sending), by month, as Bloomington counts;
+- repeat contacts: clients sent more than one referral within 30 (90) days, and the share of
+  clients who came back (a later referral) after a completed one.
+
+Months are calendar months in UTC. Who sees what is `Scope`: a coordinator their team's
+referrals, an administrator every team's; a team's figures never include another team's
+clients. Figures are counts, never a client's data, so reading them writes no audit row of a
+client (as `referrals.queries.overdue_count`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from accounts.models import TEAM_ROLES, Team, User
+from catalog.models import Organization
+from dashboard.period import Period
+from kernel.db import utcnow
+from referrals.models import Referral, ReferralContact, ReferralEvent
+
+TOOK_IT = ("accepted", "in-progress", "completed")  # the provider took the client on
+FATES = ("completed", "rejected", "failed", "cancelled")  # a referral's one terminal event
+WITH_REASON = ("rejected", "failed", "cancelled")
+ERROR = "entered-in-error"
+# Moves a team records after sending: its follow-ups (sending and correcting are not).
+NOT_FOLLOW_UPS = ("draft", "requested", ERROR)
+PARTS = ("by_month", "by_provider", "by_need", "by_team", "by_worker")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose referrals the figures count: one team's, or every team's (`team_id` None)."""
+
+    team_id: uuid.UUID | None
+    everyone: bool = False
+
+    @classmethod
+    def of(cls, role: str | None, team_id: uuid.UUID | None) -> Scope:
+        """An administrator sees every team; anyone else (a coordinator) their own team only,
+        and nothing at all without one."""
+        return cls(None, everyone=True) if role == "admin" else cls(team_id)
+
+    def where(self) -> ColumnElement[bool]:
+        if self.everyone:
+            return true()
+        if self.team_id is None:
+            return literal(False)
+        return Referral.team_id == self.team_id
+
+
+def _hours(later: Any, earlier: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 24.0
+    return func.extract("epoch", later - earlier) / 3600.0
+
+
+def _month(at: Any, dialect: str) -> Any:
+    if dialect == "sqlite":
+        return func.substr(at, 1, 7)  # SQLite stores "YYYY-MM-DD HH:MM:SS" in UTC
+    return func.to_char(func.timezone("UTC", at), "YYYY-MM")
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> Any:
+    """One row per referral sent in the period and not entered in error: when it was sent,
+    taken on and completed, its fate and reason (its terminal event), hours to each, and the
+    referral's own columns to break down by."""
+    dialect = _dialect(session)
+    ev = ReferralEvent
+    sent_in = (
+        select(ev.referral_id)
+        .where(ev.to_status == "requested", ev.at >= period.lower, ev.at < period.upper)
+        .scalar_subquery()
+    )
+    per = (
+        select(
+            ev.referral_id.label("rid"),
+            func.min(case((ev.to_status == "requested", ev.at))).label("sent"),
+            func.min(case((ev.to_status.in_(TOOK_IT), ev.at))).label("took"),
+            func.min(case((ev.to_status == "completed", ev.at))).label("done"),
+            func.max(case((ev.to_status.in_(FATES), ev.to_status))).label("fate"),
+            func.max(case((ev.to_status.in_(FATES), ev.reason))).label("reason"),
+            func.max(case((ev.to_status == ERROR, 1), else_=0)).label("errored"),
+        )
+        .where(ev.referral_id.in_(sent_in))
+        .group_by(ev.referral_id)
+        .subquery("per")
+    )
+    return (
+        select(
+            per.c.rid,
+            per.c.sent,
+            per.c.fate,
+            per.c.reason,
+            _hours(per.c.took, per.c.sent, dialect).label("to_accept"),
+            _hours(per.c.done, per.c.sent, dialect).label("to_close"),
+            _month(per.c.sent, dialect).label("month"),
+            Referral.organization_id,
+            Referral.need,
+            Referral.team_id,
+            Referral.created_by,
+            Referral.mode,
+            Referral.client_id,
+            and_(per.c.fate.is_(None), Referral.due_at.is_not(None), Referral.due_at < now).label("late"),
+            per.c.took.is_not(None).label("taken"),
+        )
+        .join(Referral, Referral.id == per.c.rid)
+        .where(per.c.errored == 0, scope.where())
+        .subquery("facts")
+    )
+
+
+def _counts(f: Any) -> list[Any]:
+    """The counting columns of a breakdown row, in the order of `Counts`."""
+
+    def n(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    return [
+        func.count(f.c.rid),
+        n(f.c.taken),
+        n(f.c.fate == "completed"),
+        n(f.c.fate == "rejected"),
+        n(f.c.fate == "failed"),
+        n(f.c.fate == "cancelled"),
+        n(f.c.fate.is_(None)),
+        n(f.c.late),
+        n(f.c.to_close <= 24.0 * 7),
+        n(f.c.to_close <= 24.0 * 30),
+        n(f.c.mode == "live"),
+        n(f.c.mode == "logged"),
+    ]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts of one row of a breakdown (or of the whole period)."""
+
+    made: int = 0
+    accepted: int = 0
+    completed: int = 0
+    rejected: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    open: int = 0
+    overdue: int = 0
+    closed_within_7_days: int = 0
+    closed_within_30_days: int = 0
+    live: int = 0
+    logged: int = 0
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> Counts:
+        return cls(*(int(v or 0) for v in values))
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # the month "YYYY-MM", or the id of the provider, team or worker, or the need
+    label: str  # what a person reads
+    counts: Counts
+
+    def as_dict(self, name: str) -> dict[str, Any]:
+        return {name: self.key, "label": self.label, **self.counts.as_dict()}
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Repeat contacts of one team (or of all of them)."""
+
+    team_id: str | None
+    team: str | None
+    clients: int = 0  # clients sent a referral in the period
+    within_30_days: int = 0  # of them, sent another within the 30 days before
+    within_90_days: int = 0
+    after_completed: int = 0  # clients with a referral completed in the period
+    came_back: int = 0  # of them, sent a later referral after the completion
+
+    @property
+    def came_back_share(self) -> float | None:
+        return None if not self.after_completed else self.came_back / self.after_completed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "came_back_share": self.came_back_share}
+
+
+@dataclass
+class Outcomes:
+    """Every figure of the referral part of the dashboard for one period and scope."""
+
+    period: Period
+    totals: Counts
+    rejected_by: dict[str, int]
+    failed_by: dict[str, int]
+    cancelled_by: dict[str, int]
+    hours_to_accept: tuple[float | None, float | None]  # median, 90th percentile
+    hours_to_close: tuple[float | None, float | None]
+    parts: dict[str, list[Row]]
+    interactions: list[tuple[str, int, int]]  # (month, handoff contacts, follow-ups)
+    repeats: list[Repeats] = field(default_factory=list)  # by team
+    repeats_total: Repeats | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON answer of /api/v1/metrics/referrals (names kept stable for integrators)."""
+        t = self.totals
+        made = t.made or None
+
+        def share(n: int) -> float | None:
+            return None if made is None else round(n / made, 4)
+
+        names = {"by_month": "month", "by_provider": "organization_id", "by_need": "need"}
+        names |= {"by_team": "team_id", "by_worker": "user_id"}
+        return {
+            "from": self.period.start.isoformat(),
+            "to": self.period.end.isoformat(),
+            "made": t.made,
+            "accepted": t.accepted,
+            "completed": t.completed,
+            "rejected": {"total": t.rejected, "by_reason": self.rejected_by},
+            "failed": {"total": t.failed, "by_reason": self.failed_by},
+            "cancelled": {"total": t.cancelled, "by_reason": self.cancelled_by},
+            "open": t.open,
+            "overdue": t.overdue,
+            "median_hours_to_accept": _round(self.hours_to_accept[0]),
+            "p90_hours_to_accept": _round(self.hours_to_accept[1]),
+            "median_hours_to_close": _round(self.hours_to_close[0]),
+            "p90_hours_to_close": _round(self.hours_to_close[1]),
+            "closed_within_7_days": share(t.closed_within_7_days),
+            "closed_within_30_days": share(t.closed_within_30_days),
+            "live": t.live,
+            "logged": t.logged,
+            **{part: [r.as_dict(names[part]) for r in rows] for part, rows in self.parts.items()},
+            "interactions_by_month": [
+                {"month": m, "contacts": c, "follow_ups": f, "total": c + f} for m, c, f in self.interactions
+            ],
+            "repeat_contacts": {
+                "total": self.repeats_total.as_dict() if self.repeats_total else None,
+                "by_team": [r.as_dict() for r in self.repeats],
+            },
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def quantile(values: Sequence[float], q: float) -> float | None:
+    """The q-quantile with linear interpolation between the two nearest values (what
+    PostgreSQL's percentile_cont gives), of values already sorted; None for none."""
+    if not values:
+        return None
+    pos = (len(values) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (pos - low)
+
+
+def _quantiles(session: Session, column: Any) -> tuple[float | None, float | None]:
+    """Median and 90th percentile of a column of hours: only that column is fetched, sorted
+    by the database (50k floats cost a few milliseconds; see bench/dashboard)."""
+    values = [float(v) for v in session.scalars(select(column).where(column.is_not(None)).order_by(column))]
+    return quantile(values, 0.5), quantile(values, 0.9)
+
+
+def _by_reason(session: Session, f: Any) -> dict[str, dict[str, int]]:
+    stmt = (
+        select(f.c.fate, f.c.reason, func.count())
+        .where(f.c.fate.in_(WITH_REASON))
+        .group_by(f.c.fate, f.c.reason)
+        .order_by(f.c.fate, f.c.reason)
+    )
+    out: dict[str, dict[str, int]] = {fate: {} for fate in WITH_REASON}
+    for fate, reason, n in session.execute(stmt):
+        out[fate][reason or "unknown"] = int(n)
+    return out
+
+
+def _breakdown(session: Session, f: Any, part: str) -> list[Row]:
+    if part == "by_month":
+        stmt = select(f.c.month, f.c.month, *_counts(f)).group_by(f.c.month).order_by(f.c.month)
+    elif part == "by_provider":
+        name = func.coalesce(func.max(Organization.name), "")
+        stmt = (
+            select(f.c.organization_id, name, *_counts(f))
+            .outerjoin(Organization, Organization.id == f.c.organization_id)
+            .group_by(f.c.organization_id)
+        )
+    elif part == "by_need":
+        stmt = select(f.c.need, f.c.need, *_counts(f)).group_by(f.c.need)
+    elif part == "by_team":
+        stmt = (
+            select(f.c.team_id, func.max(Team.name), *_counts(f))
+            .outerjoin(Team, Team.id == f.c.team_id)
+            .group_by(f.c.team_id)
+        )
+    elif part == "by_worker":
+        stmt = (
+            select(f.c.created_by, func.max(User.email), *_counts(f))
+            .outerjoin(User, User.id == f.c.created_by)
+            .group_by(f.c.created_by)
+        )
+    else:
+        raise ValueError(part)
+    rows = [
+        Row("" if key is None else str(key), label or "", Counts.of(rest))
+        for key, label, *rest in session.execute(stmt)
+    ]
+    if part == "by_month":
+        return rows
+    return sorted(rows, key=lambda r: (-r.counts.made, r.label, r.key))
+
+
+def interactions(session: Session, period: Period, scope: Scope) -> list[tuple[str, int, int]]:
+    """(month, handoff contacts, follow-ups) for every month of the period: contacts with the
+    client logged on the scope's referrals (not the provider's questions), and moves the
+    referring team recorded after sending."""
+    dialect = _dialect(session)
+    c = ReferralContact
+    month_c = _month(c.at, dialect)
+    contacts = (
+        select(month_c, func.count())
+        .join(Referral, Referral.id == c.referral_id)
+        .where(c.at >= period.lower, c.at < period.upper, c.kind != "question", scope.where())
+        .group_by(month_c)
+    )
+    e = ReferralEvent
+    month_e = _month(e.at, dialect)
+    follow = (
+        select(month_e, func.count())
+        .join(Referral, Referral.id == e.referral_id)
+        .join(User, User.id == e.actor_user_id)
+        .where(
+            e.at >= period.lower,
+            e.at < period.upper,
+            e.to_status.not_in(NOT_FOLLOW_UPS),
+            User.role.in_(list(TEAM_ROLES)),
+            scope.where(),
+        )
+        .group_by(month_e)
+    )
+    by_c = {m: int(n) for m, n in session.execute(contacts)}
+    by_f = {m: int(n) for m, n in session.execute(follow)}
+    return [(m, by_c.get(m, 0), by_f.get(m, 0)) for m in period.months()]
+
+
+def repeats(session: Session, period: Period, scope: Scope) -> tuple[list[Repeats], Repeats]:
+    """Repeat contacts by team and in all: each referral sent (not in error) beside the same
+    client's previous and next ones (window functions, on both databases)."""
+    dialect = _dialect(session)
+    ev = ReferralEvent
+    errored = select(ev.referral_id).where(ev.to_status == ERROR)
+    sends = (
+        select(
+            Referral.client_id.label("client_id"),
+            Referral.team_id.label("team_id"),
+            ev.at.label("sent"),
+        )
+        .join(Referral, Referral.id == ev.referral_id)
+        .where(
+            ev.to_status == "requested",
+            ev.at >= period.lower - dt.timedelta(days=90),
+            Referral.id.not_in(errored),
+            scope.where(),
+        )
+        .add_columns(
+            select(func.min(ReferralEvent.at))
+            .where(ReferralEvent.referral_id == Referral.id, ReferralEvent.to_status == "completed")
+            .correlate(Referral)
+            .scalar_subquery()
+            .label("done")
+        )
+        .subquery("sends")
+    )
+    seq = select(
+        sends.c.client_id,
+        sends.c.team_id,
+        sends.c.sent,
+        sends.c.done,
+        func.lag(sends.c.sent).over(partition_by=sends.c.client_id, order_by=sends.c.sent).label("prev"),
+        func.lead(sends.c.sent).over(partition_by=sends.c.client_id, order_by=sends.c.sent).label("next"),
+    ).subquery("seq")
+    gap = _hours(seq.c.sent, seq.c.prev, dialect)
+
+    def clients(cond: Any) -> Any:
+        return func.count(func.distinct(case((cond, seq.c.client_id))))
+
+    in_period = and_(seq.c.sent >= period.lower, seq.c.sent < period.upper)
+    columns = [
+        clients(true()),
+        clients(gap <= 24.0 * 30),
+        clients(gap <= 24.0 * 90),
+        clients(seq.c.done.is_not(None)),
+        clients(and_(seq.c.done.is_not(None), seq.c.next.is_not(None), seq.c.next >= seq.c.done)),
+    ]
+    by_team = (
+        select(seq.c.team_id, func.max(Team.name), *columns)
+        .outerjoin(Team, Team.id == seq.c.team_id)
+        .where(in_period)
+        .group_by(seq.c.team_id)
+    )
+    rows = [
+        Repeats(str(tid), name, *(int(v or 0) for v in rest)) for tid, name, *rest in session.execute(by_team)
+    ]
+    total = session.execute(select(*columns).where(in_period)).one()
+    return sorted(rows, key=lambda r: (r.team or "", r.team_id or "")), Repeats(
+        None, None, *(int(v or 0) for v in total)
+    )
+
+
+def outcomes(
+    session: Session,
+    period: Period,
+    scope: Scope,
+    now: dt.datetime | None = None,
+    parts: Sequence[str] = PARTS,
+) -> Outcomes:
+    """Every figure of the referral part for `period`, as `scope` may see them."""
+    now = now or utcnow()
+    f = _facts(session, period, scope, now)
+    totals = Counts.of(session.execute(select(*_counts(f))).one())
+    reasons = _by_reason(session, f)
+    return Outcomes(
+        period=period,
+        totals=totals,
+        rejected_by=reasons["rejected"],
+        failed_by=reasons["failed"],
+        cancelled_by=reasons["cancelled"],
+        hours_to_accept=_quantiles(session, f.c.to_accept),
+        hours_to_close=_quantiles(session, f.c.to_close),
+        parts={part: _breakdown(session, f, part) for part in parts},
+        interactions=interactions(session, period, scope),
+        repeats=(found := repeats(session, period, scope))[0],
+        repeats_total=found[1],
+    )
