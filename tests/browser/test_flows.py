@@ -219,3 +219,24 @@ def test_from_a_match_to_a_held_bed_an_acceptance_and_a_completed_outcome(
     history = worker.get_by_role("list").filter(has_text="to completed (got help)")
     assert history.count() == 1
     assert worker.get_by_text("The held place is the client's now.").count() == 1
+
+
+def test_anyone_reports_a_problem_without_javascript(site: Site, new_context: Any) -> None:
+    """No account, no script: the form in the page's "Report a problem" section posts and
+    comes back with a thank-you; a refused one keeps what was typed."""
+    page = new_context("phone", js=False).new_page()
+    page.goto(f"/services/{site.ids['service']}")
+    page.get_by_text("Something here is wrong? Tell us.").click()
+    page.get_by_label("Something else", exact=True).check()
+    page.get_by_label(re.compile("What should it say")).fill("The entrance moved to the side street.")
+    page.get_by_label("Your e-mail, to hear what was done (optional)").fill("not an address")
+    page.get_by_role("button", name="Send the report").click()
+    assert page.get_by_text("This is not an e-mail address").is_visible()
+    assert (
+        page.get_by_label("Your e-mail, to hear what was done (optional)").input_value() == "not an address"
+    )
+    assert page.get_by_label(re.compile("What should it say")).input_value().startswith("The entrance")
+    assert page.get_by_label("Something else", exact=True).is_checked()
+    page.get_by_label("Your e-mail, to hear what was done (optional)").fill("")
+    page.get_by_role("button", name="Send the report").click()
+    assert page.get_by_role("status").inner_text().startswith("Thank you")
