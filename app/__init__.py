@@ -42,6 +42,7 @@ BLUEPRINTS = [
     "referrals.api:bp",
     "dashboard.views:bp",
     "dashboard.api:bp",
+    "dashboard.health_views:bp",
 ]
 
 # "module:attribute" of each CLI command or group.

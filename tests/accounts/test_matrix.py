@@ -162,6 +162,13 @@ MATRIX: dict[str, str] = {
     "dashboard.referrals_csv": PAGE_COORDINATOR,
     "dashboard.summary": PAGE_COORDINATOR,
     "dashboard_api.referrals": "in no no no ok ok   no no ok no ok no",
+    # the gap report and catalog health: the same people; their tokens with metrics:read
+    "dashboard_health.need_page": PAGE_COORDINATOR,
+    "dashboard_health.need_csv": PAGE_COORDINATOR,
+    "dashboard_health.catalog_page": PAGE_COORDINATOR,
+    "dashboard_health.catalog_csv": PAGE_COORDINATOR,
+    "dashboard_health.api_unmet_need": "in no no no ok ok   no no no no ok no",
+    "dashboard_health.api_catalog": "in no no no ok ok   no no no no ok no",
     # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
     "referrals_inbox.link": ALL,
     "referrals_inbox.link_answer": ALL,

@@ -65,6 +65,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "dashboard": ("/dashboard", "coordinator"),
     "dashboard-admin": ("/dashboard?from=2025-01-01&to=2026-12-31", "admin"),
     "dashboard-summary": ("/dashboard/summary", "coordinator"),
+    "dashboard-need": ("/dashboard/need", "coordinator"),
+    "dashboard-catalog": ("/dashboard/catalog", "admin"),
     "link-accept": ("/r/{accept}", None),
     "link-decline": ("/r/{decline}", None),
     "provider": ("/provider", "provider"),

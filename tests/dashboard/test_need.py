@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import html
+import io
 import logging
 
 import pytest
 from sqlalchemy import select, text
 
+from dashboard.need import unmet_need
+from dashboard.period import Period
+from dashboard.referrals import Scope
+from referrals import services
 from search import unmet
 from search.unmet import UnmetNeed, UnmetNeedReason
+from tests.accounts.test_login import sign_in
+from tests.referrals.conftest import SETTINGS, client_input
 
 COLUMBUS = {"lat": 39.9612, "lon": -82.9988}
 SHELTER = ("1135", "Emergency Shelter", "service_type")
@@ -117,3 +126,139 @@ def test_need_text_and_area_rules():
     assert unmet.need_text(["a b c d e f g h"]) == "a b c d e f"
     assert unmet.coarse_area("43215-1234", None) == "43215"
     assert unmet.coarse_area("Columbus, OH", None) is None
+
+
+# ------------------------------------------------------------------ the gap report
+
+
+def at(day: str, hour: int = 9, minute: int = 30) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def gaps(db, fates, people, refer):
+    """Five searches and matches that found nothing in October-November 2026 and two outside
+    it, recorded as the views record them; by hand (period 2026-10-01 to 2026-11-30):
+    - by need: dental clinic 3 (3 searches), emergency shelter 2 (2 matches);
+    - by area: 43215 3 (2 searches, 1 match), 43004 1 (a search), no place 1 (a match);
+    - by month: 2026-10 1 (a search), 2026-11 4 (2 searches, 2 matches);
+    - by reason: capacity excluded 3 services in 2 matches, age 1 in 1, open 1 in 1.
+    The referrals' fixture adds Team A's referral declined for no capacity (Food Pantry,
+    11-05); here Team B's fails for no capacity (11-14)."""
+    record = unmet.record
+    record(db, kind="search", channel="page", need="dental clinic", area="43215", now=at("2026-11-02"))
+    record(db, kind="search", channel="api", need="dental clinic", area="43215", now=at("2026-11-03"))
+    record(db, kind="search", channel="api", need="dental clinic", area="43004", now=at("2026-10-15"))
+    record(db, kind="match", channel="api", need="emergency shelter", area="43215", now=at("2026-11-05"),
+           reasons={"age": 1, "capacity": 2}, candidates=3)  # fmt: skip
+    record(db, kind="match", channel="page", need="emergency shelter", area=None, now=at("2026-11-20"),
+           reasons={"capacity": 1, "open": 1}, candidates=2)  # fmt: skip
+    record(db, kind="search", channel="api", need="legal aid", area="43215", now=at("2026-12-01", 0, 5))
+    record(db, kind="search", channel="api", need="legal aid", area="43215", now=at("2026-09-30", 23, 59))
+    theirs = refer(
+        by=people.stranger, client=client_input(display_name="N. C."), need="Detox", now=at("2026-11-13")
+    )
+    services.transition(db, people.provider, theirs.id, "accepted", SETTINGS, now=at("2026-11-13", 11))
+    services.transition(
+        db, people.provider, theirs.id, "failed", SETTINGS, reason="no-capacity", now=at("2026-11-14")
+    )
+    db.flush()
+
+
+PERIOD = Period.from_strings("2026-10-01", "2026-11-30")
+
+
+def test_the_gap_report_gives_the_hand_counted_figures(db, gaps):
+    report = unmet_need(db, PERIOD, Scope(None, everyone=True))
+    assert (report.total, report.searches, report.matches) == (5, 3, 2)
+    assert [(g.key, g.total, g.searches, g.matches) for g in report.by_need] == [
+        ("dental clinic", 3, 3, 0), ("emergency shelter", 2, 0, 2),
+    ]  # fmt: skip
+    assert [(g.key, g.total, g.searches, g.matches) for g in report.by_area] == [
+        ("43215", 3, 2, 1), ("43004", 1, 1, 0), (None, 1, 0, 1),
+    ]  # fmt: skip
+    assert [(g.key, g.total, g.searches, g.matches) for g in report.by_month] == [
+        ("2026-10", 1, 1, 0), ("2026-11", 4, 2, 2),
+    ]  # fmt: skip
+    assert report.by_need_area == [
+        ("dental clinic", "43215", 2), ("dental clinic", "43004", 1),
+        ("emergency shelter", "43215", 1), ("emergency shelter", None, 1),
+    ]  # fmt: skip
+    assert [(r.code, r.services, r.matches) for r in report.by_reason] == [
+        ("capacity", 3, 2), ("age", 1, 1), ("open", 1, 1),
+    ]  # fmt: skip
+    assert report.no_capacity == (1, 1)
+    assert [(d.key, d.rejected, d.failed) for d in report.no_capacity_by_need] == [
+        ("Detox", 0, 1), ("Food Pantry", 1, 0),
+    ]  # fmt: skip
+
+
+def test_a_team_sees_its_own_referrals_declined_for_no_capacity_only(db, gaps, people):
+    team_a = unmet_need(db, PERIOD, Scope(people.coordinator.team_id))
+    assert team_a.no_capacity == (1, 0)
+    assert team_a.total == 5  # the searches and matches are nobody's: every coordinator sees them
+    assert unmet_need(db, PERIOD, Scope(None)).no_capacity == (0, 0)
+
+
+@pytest.fixture
+def coordinator(client, gaps):
+    assert sign_in(client, "coordinator@a.example.org").status_code == 302
+    return client
+
+
+QUERY = "?from=2026-10-01&to=2026-11-30"
+
+
+def test_the_json_answer_has_the_same_figures(coordinator):
+    resp = coordinator.get("/api/v1/metrics/unmet-need" + QUERY)
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert (body["from"], body["to"], body["total"], body["searches"], body["matches"]) == (
+        "2026-10-01", "2026-11-30", 5, 3, 2,
+    )  # fmt: skip
+    assert body["by_need"][0] == {"need": "dental clinic", "total": 3, "searches": 3, "matches": 0}
+    assert body["by_area"][2] == {"area": None, "total": 1, "searches": 0, "matches": 1}
+    assert body["by_reason"][0] == {"code": "capacity", "matches": 2, "services": 3}
+    assert body["no_capacity"]["total"] == 1  # Team A's only
+
+
+@pytest.mark.parametrize(("query", "param"), [("?from=2026-13-01", "from"), ("?to=soon", "to")])
+def test_a_date_that_cannot_be_used_is_a_422_naming_it(coordinator, query, param):
+    resp = coordinator.get("/api/v1/metrics/unmet-need" + query)
+    assert resp.status_code == 422
+    assert resp.get_json()["param"] == param
+
+
+def test_the_page_shows_the_charts_and_tables_and_the_csv_the_same_rows(coordinator):
+    page = html.unescape(coordinator.get("/dashboard/need" + QUERY).get_data(as_text=True))
+    assert page.count("<svg") >= 4
+    assert "dental clinic" in page
+    assert "43004" in page
+    assert "no capacity" in page
+    resp = coordinator.get("/dashboard/need.csv" + QUERY + "&part=by_area")
+    assert resp.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+    assert rows == [["Area (ZIP)", "Found nothing", "Searches", "Matches"], ["43215", "3", "2", "1"],
+                    ["43004", "1", "1", "0"], ["no place given", "1", "0", "1"]]  # fmt: skip
+
+
+def test_the_page_keeps_a_wrong_date_and_says_what_is_wrong(coordinator):
+    resp = coordinator.get("/dashboard/need?from=2026-13-01&to=2026-11-30")
+    page = html.unescape(resp.get_data(as_text=True))
+    assert 'value="2026-13-01"' in page
+    assert 'aria-describedby="from-error"' in page
+
+
+def test_the_page_is_in_spanish(coordinator):
+    coordinator.get("/language/es")
+    page = html.unescape(coordinator.get("/dashboard/need" + QUERY).get_data(as_text=True))
+    assert "Necesidades no cubiertas" in page
+    assert "sin plazas" in page
+
+
+def test_a_search_that_found_nothing_shows_in_todays_report(client, db, shelters, people):
+    client.get("/api/v1/search", query_string={"q": "dental clinic", "near": "43215"})
+    assert sign_in(client, "coordinator@a.example.org").status_code == 302
+    body = client.get("/api/v1/metrics/unmet-need").get_json()
+    assert {"need": "dental clinic", "total": 1, "searches": 1, "matches": 0} in body["by_need"]
+    assert {"area": "43215", "total": 1, "searches": 1, "matches": 0} in body["by_area"]
