@@ -214,18 +214,6 @@ def queue(session: Session, who: Identity, status: Status = Status.open) -> list
     return list(session.scalars(query))
 
 
-def waiting_count(session: Session, who: Identity) -> int:
-    query = (
-        select(func.count())
-        .select_from(ChangeRequest)
-        .join(Service, Service.id == ChangeRequest.service_id)
-        .where(ChangeRequest.status == Status.open.value)
-    )
-    if who.role != "admin":
-        query = query.where(Service.organization_id.in_(_organizations(who)))
-    return session.scalar(query) or 0
-
-
 def for_decision(session: Session, request_id: uuid.UUID, who: Identity) -> ChangeRequest:
     """The request, when `who` may decide it; another organization's is a 404, as if absent."""
     found = session.get(ChangeRequest, request_id)
