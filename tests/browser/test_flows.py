@@ -176,6 +176,14 @@ def test_from_a_match_to_a_held_bed_an_acceptance_and_a_completed_outcome(
     assert worker.get_by_label("Need", exact=True).input_value() == name  # prefilled from the match
     worker.get_by_role("textbox", name="Name or initials", exact=True).fill("Dana Q.")
     worker.get_by_role("textbox", name="Birth year", exact=True).fill("1991")
+    # The phone field shows only for a preference that uses it (JavaScript; without it, both show).
+    phone = worker.get_by_label("Phone (only for a phone call or text preference)")
+    assert not phone.is_visible()
+    worker.get_by_label("text message", exact=True).check()
+    assert phone.is_visible()
+    assert not worker.get_by_label("E-mail (only for an e-mail preference)").is_visible()
+    worker.get_by_label("do not contact", exact=True).check()
+    assert not phone.is_visible()
     worker.get_by_label("Yes", exact=True).check()
     worker.get_by_label("written", exact=True).check()
     worker.get_by_label("Hold a place for the client").check()
