@@ -248,3 +248,41 @@ def test_anyone_reports_a_problem_without_javascript(site: Site, new_context: An
     page.get_by_label("Your e-mail, to hear what was done (optional)").fill("")
     page.get_by_role("button", name="Send the report").click()
     assert page.get_by_role("status").inner_text().startswith("Thank you")
+
+
+def test_a_provider_uploads_figures_as_csv_and_reads_the_report_on_a_phone(
+    site: Site, new_context: Any, signed_in: Any
+) -> None:
+    """A refused file: the alert, the row at fault, nothing written, the rows kept in the form,
+    the report axe-clean; the same file fixed: stored, and its row confirmed."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # JavaScript on only so that axe can run: the form is plain HTML and posts without it.
+    page = new_context("phone", storage_state=signed_in("provider")).new_page()
+    sid = site.ids["figured"]
+    [figure] = page.request.get(f"/api/v1/services/{sid}/capacity").json()["figures"]
+    maximum = figure["maximum"] if figure["maximum"] is not None else figure["available"]
+    page.goto("/provider/capacity/upload")
+    bad = f"service_id,unit,available,maximum\n{sid},{figure['unit']},{maximum + 1},{maximum}\n"
+    page.get_by_label("Or paste the rows here").fill(bad)
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").inner_text().startswith("1 row was refused, so nothing was written.")
+    row = page.get_by_role("row").nth(1)
+    assert "refused" in row.inner_text()
+    assert "above the maximum" in row.inner_text()
+    assert page.get_by_label("Or paste the rows here").input_value().strip() == bad.strip()
+    faults = [
+        v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert faults == []
+    after = page.request.get(f"/api/v1/services/{sid}/capacity").json()["figures"][0]
+    assert after["available"] == figure["available"]  # nothing was written
+
+    same = f"service_id,unit,available,maximum\n{sid},{figure['unit']},{figure['available']},{maximum}\n"
+    page.get_by_label("Or paste the rows here").fill(same)
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text().startswith("1 row read and stored.")
+    assert "figure" in page.get_by_role("row").nth(1).inner_text()
+    assert page.request.get(f"/api/v1/services/{sid}/capacity").json()["figures"][0]["age"] < 60
