@@ -399,3 +399,15 @@ def test_the_form_posts_only_with_its_csrf_token(worker, shelter, db) -> None:
     del data["csrf_token"]
     assert worker.post("/referrals/new", data=data).status_code == 400
     assert made(db) == []
+
+
+@pytest.mark.parametrize("email", ["officer@a.example.org", "coordinator@a.example.org"])
+def test_officers_and_coordinators_refer_by_the_form_too(client, people, shelter, db, email) -> None:
+    assert sign_in(client, email).status_code == 302
+    form = {"needs": "Emergency Shelter", "location": "39.9612, -82.9988", "radius_km": "25"}
+    assert "/referrals/new?" in client.post("/match", data=form).get_data(as_text=True)
+    resp = client.post("/referrals/new", data=fill(client, shelter))
+    assert resp.status_code == 303
+    [referral] = made(db)
+    assert referral.team_id == people.worker.team_id
+    assert referral.events[0].actor == email
