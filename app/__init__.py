@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from catalog import changelog
+from field import needs as field_needs
 from kernel import assets, authz, i18n, security
 from kernel.config import ConfigError, load_config
 from kernel.db import Database
@@ -33,6 +34,7 @@ BLUEPRINTS = [
     "catalog.capacity_upload:bp",
     "catalog.provider_views:bp",
     "search.views:bp",
+    "field.views:bp",
     "matching.views:bp",
     "hsds.api:bp",
     "referrals.fhir_api:bp",
@@ -86,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(config))
     _check_weights(app.config["MATCH_WEIGHTS"])
+    field_needs.check(app.config["FIELD_NEEDS"])
     # The catalog's writers: the app's sessions are CatalogSessions with these on them.
     changelog.install()
     search_hooks.install()

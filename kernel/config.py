@@ -171,6 +171,36 @@ def _labels(name: str, value: str) -> dict[str, str]:
     return {str(k).strip(): v.strip() for k, v in data.items()}
 
 
+def _codes(name: str, value: str) -> tuple[str, ...]:
+    """A comma list of codes (the field view's quick needs); the codes are checked by the app."""
+    codes = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    if not codes:
+        raise ConfigError(f"{name} must name at least one need, such as shelter,crisis,food")
+    return codes
+
+
+def _phone_lines(name: str, value: str) -> dict[str, str]:
+    """A JSON object of a line's name -> its phone number, such as {"County crisis line": "614-555-0100"}."""
+    try:
+        data = json.loads(value) if value.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f'{name} must be a JSON object such as {{"County crisis line": "614-555-0100"}}: {exc.msg}'
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(v, str) and sum(c.isdigit() for c in v) >= 3 for v in data.values()
+    ):
+        raise ConfigError(
+            f"{name} must be a JSON object of names to phone numbers, "
+            f'such as {{"County crisis line": "614-555-0100"}}'
+        )
+    return {str(k).strip(): v.strip() for k, v in data.items()}
+
+
+# The quick buttons of the field view (field/needs.py names every code it knows).
+FIELD_NEEDS = ("shelter", "crisis", "detox", "domestic-violence", "youth", "food")
+
+
 def _hours_by_status(name: str, value: str) -> dict[str, float]:
     """A JSON object of referral status -> hours; the statuses are checked by the app."""
     try:
@@ -234,6 +264,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINKAGE_REFERRAL_OUTCOMES", "REFERRAL_OUTCOMES", {}, _labels),
     # Hours after entering a status until a referral is overdue, over the defaults.
     Setting("LINKAGE_FOLLOW_UP_HOURS", "FOLLOW_UP_HOURS", {}, _hours_by_status),
+    # The field view (/field): its quick buttons, the deployment's own crisis lines beside 988
+    # and 911, and how many days a list handed to a person (its link and QR code) keeps working.
+    Setting("LINKAGE_FIELD_NEEDS", "FIELD_NEEDS", FIELD_NEEDS, _codes),
+    Setting("LINKAGE_CRISIS_LINES", "CRISIS_LINES", {}, _phone_lines),
+    Setting("LINKAGE_FIELD_LIST_DAYS", "FIELD_LIST_DAYS", 30.0, _number(0, above=True)),
 )
 # Read outside SETTINGS because the others depend on them (data dir) or they are secrets.
 SPECIAL = ("LINKAGE_DATA_DIR", "DATABASE_URL", "SECRET_KEY")

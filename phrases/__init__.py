@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from wording import N_, _, ngettext, number
 
@@ -236,3 +237,10 @@ def distance(km: float) -> str:
 def distance_both(km: float) -> str:
     """Miles first for US readers, kilometres beside them: '0.8 mi (1.2 km)'."""
     return _("%(mi)s mi (%(km)s km)", mi=number(km / KM_PER_MILE, "0.0"), km=number(km, "0.0"))
+
+
+def fetched(when: dt.datetime, zone: str) -> str:
+    """'Fetched at 16:05': when a list was read, in the deployment's local time (a card kept
+    offline shows it, with its age beside it)."""
+    local = (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(ZoneInfo(zone))
+    return _("Fetched at %(time)s", time=local.strftime("%H:%M"))

@@ -172,6 +172,13 @@ MATRIX: dict[str, str] = {
     # a provider's signed link from an e-mail: open to whoever holds the link (it is the key)
     "referrals_inbox.link": ALL,
     "referrals_inbox.link_answer": ALL,
+    # the field view is the catalog; the list handed to a person opens without an account on
+    # any deployment (it holds catalog data only), and the service worker is code, like /static
+    "field.field": ALL,
+    "field.essentials": ALL,
+    "field.share_page": ALL,
+    "field.shared_list": ALL,
+    "field.worker": ALL,
 }
 
 _CATALOG_PAGES = (
@@ -183,6 +190,9 @@ _CATALOG_PAGES = (
     "resources.report",
     "matching.match_page",
     "matching.match_submit",
+    "field.field",
+    "field.essentials",
+    "field.share_page",
 )
 _CATALOG_API = [
     "search.api_search",
@@ -278,6 +288,9 @@ def test_anonymous_reaches_nothing_but_the_catalog_and_signing_in(app: Flask) ->
         "provider.link",
         "provider.link_save",
     }
+    # A list handed to a person (catalog data only, the signed token is the key) and the
+    # field view's service worker (code, like a static file).
+    handed_over = {"field.shared_list", "field.worker"}
     declared_open = {e for e in MATRIX if (rule := declaration(app, e)) is not None and rule.kind == ANYONE}
-    assert declared_open == signing_in | signed_link | {"accounts.login_code"}
-    assert open_to_anonymous - catalog == signing_in | signed_link
+    assert declared_open == signing_in | signed_link | handed_over | {"accounts.login_code"}
+    assert open_to_anonymous - catalog == signing_in | signed_link | handed_over

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
@@ -33,6 +34,7 @@ from catalog import reports
 from catalog.models import Service, ServiceCapacity, Unit
 from demo import load_demo
 from demo.accounts import create_demo_accounts
+from field import lists as field_lists
 from kernel.db import get_session, make_engine, utcnow
 from referrals import links, notify, services
 from referrals.access import Actor
@@ -89,7 +91,7 @@ def _demo_ids() -> dict[str, str]:
     # One sent 30 hours ago and never answered: the follow-up queue has a card to show.
     overdue = _demo_referral(session, social_worker, shelter, utcnow() - dt.timedelta(hours=30))
     figured = _figured(session, shelter)
-    return {
+    made = {
         "service": str(shelter.id),
         "location": str(shelter.service_at_locations[0].location_id),
         "organization": str(shelter.organization_id),
@@ -109,7 +111,15 @@ def _demo_ids() -> dict[str, str]:
         "capacity": links.make_link(session, provider_pages.LINK_PURPOSE, figured.id),
         # A problem report waiting for the provider's decision.
         "report": str(_demo_report(session, shelter).id),
+        # A list handed to a person from the field view, one per language it is read in.
+        **{
+            f"field_list_{lang}": field_lists.make_token(
+                current_app.secret_key, [field_lists.Pick(shelter.id)], lang
+            )
+            for lang in LOCALES
+        },
     }
+    return made | {"field_list": made["field_list_en"]}
 
 
 def _place_of(service: Service) -> str:

@@ -72,11 +72,16 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "provider": ("/provider", "provider"),
     "provider-link": ("/provider/l/{capacity}", None),
     "provider-stale": ("/provider/stale", "coordinator"),
+    "field": ("/field", None),
+    "field-results": ("/field?need=shelter&lat=39.9612&lon=-82.9988", None),
+    "field-essentials": ("/field/essentials", None),
+    "field-share": ("/field/share?pick={service}&lang=es&lat=39.9612&lon=-82.9988", None),
+    "field-list": ("/field/list/{field_list}", None),  # a list handed over in the page's language
 }
 
 # GET routes that are not pages for a person: JSON (a referral's polled state too), CSV,
-# redirects, static files.
-NOT_PAGES = ("/api/", "/hsds/", "/static/", "/language/", ".csv", ".json", "/state")
+# redirects, static files, the field view's service worker.
+NOT_PAGES = ("/api/", "/hsds/", "/static/", "/language/", ".csv", ".json", "/state", "/sw.js")
 
 
 def page_routes(app: Flask) -> set[str]:
@@ -95,7 +100,7 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     ids = dict.fromkeys(
         ("service", "location", "organization", "user", "referral", "client", "consent"), some_id
     )
-    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z", "report": some_id}
+    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z", "report": some_id, "field_list": "x.y.z"}
     visited = {
         adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
         for path, _ in PAGES.values()
@@ -111,7 +116,7 @@ def test_page(name: str, viewport: str, lang: str, site: Site, new_context: Any,
     context = new_context(viewport, lang, storage_state=signed_in(role) if role else None)
     page = context.new_page()
     load = watch(page)
-    response = page.goto(path.format(**site.ids))
+    response = page.goto(path.format(**{**site.ids, "field_list": site.ids[f"field_list_{lang}"]}))
     page.wait_for_load_state("networkidle")
     assert response is not None
     assert response.status == 200, (name, response.status)
