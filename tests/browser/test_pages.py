@@ -100,7 +100,13 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     ids = dict.fromkeys(
         ("service", "location", "organization", "user", "referral", "client", "consent"), some_id
     )
-    ids |= {"accept": "lkl_x", "decline": "lkl_y", "capacity": "lkl_z", "report": some_id, "field_list": "x.y.z"}
+    ids |= {
+        "accept": "lkl_x",
+        "decline": "lkl_y",
+        "capacity": "lkl_z",
+        "report": some_id,
+        "field_list": "x.y.z",
+    }
     visited = {
         adapter.match(path.split("?")[0].format(**ids), return_rule=True)[0].rule
         for path, _ in PAGES.values()
