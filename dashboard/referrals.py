@@ -30,7 +30,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -92,23 +106,23 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
     referral's own columns to break down by."""
     dialect = _dialect(session)
     ev = ReferralEvent
-    sent_in = (
-        select(ev.referral_id)
-        .where(ev.to_status == "requested", ev.at >= period.lower, ev.at < period.upper)
-        .scalar_subquery()
-    )
+    # Every event of a referral sent in the period is at or after its sending: one range scan
+    # of ix_referral_event_at_facts from the period's start reads them all (and the later
+    # events of referrals sent before it, which HAVING leaves out).
+    sent = func.min(case((ev.to_status == "requested", ev.at)))
     per = (
         select(
             ev.referral_id.label("rid"),
-            func.min(case((ev.to_status == "requested", ev.at))).label("sent"),
+            sent.label("sent"),
             func.min(case((ev.to_status.in_(TOOK_IT), ev.at))).label("took"),
             func.min(case((ev.to_status == "completed", ev.at))).label("done"),
             func.max(case((ev.to_status.in_(FATES), ev.to_status))).label("fate"),
             func.max(case((ev.to_status.in_(FATES), ev.reason))).label("reason"),
             func.max(case((ev.to_status == ERROR, 1), else_=0)).label("errored"),
         )
-        .where(ev.referral_id.in_(sent_in))
+        .where(ev.at >= period.lower)
         .group_by(ev.referral_id)
+        .having(sent >= period.lower, sent < period.upper)
         .subquery("per")
     )
     return (
@@ -131,7 +145,7 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
         )
         .join(Referral, Referral.id == per.c.rid)
         .where(per.c.errored == 0, scope.where())
-        .subquery("facts")
+        .cte("facts")
     )
 
 
@@ -212,6 +226,9 @@ class Repeats:
         return {**self.__dict__, "came_back_share": self.came_back_share}
 
 
+_REPEAT_COUNTS = ("clients", "within_30_days", "within_90_days", "after_completed", "came_back")
+
+
 @dataclass
 class Outcomes:
     """Every figure of the referral part of the dashboard for one period and scope."""
@@ -283,59 +300,114 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     return values[low] + (values[high] - values[low]) * (pos - low)
 
 
-def _quantiles(session: Session, column: Any) -> tuple[float | None, float | None]:
-    """Median and 90th percentile of a column of hours: only that column is fetched, sorted
-    by the database (50k floats cost a few milliseconds; see bench/dashboard)."""
-    values = [float(v) for v in session.scalars(select(column).where(column.is_not(None)).order_by(column))]
-    return quantile(values, 0.5), quantile(values, 0.9)
+def _positions(x: Any, n: Any, q: float) -> Any:
+    """The rows (1-based) either side of the q-quantile's position among n sorted values."""
+    low = cast((n - 1) * q, Integer) + 1
+    return or_(x == low, x == low + 1)
 
 
-def _by_reason(session: Session, f: Any) -> dict[str, dict[str, int]]:
-    stmt = (
-        select(f.c.fate, f.c.reason, func.count())
-        .where(f.c.fate.in_(WITH_REASON))
-        .group_by(f.c.fate, f.c.reason)
-        .order_by(f.c.fate, f.c.reason)
+QUANTILES = (0.5, 0.9)
+
+
+def _quantile_rows(f: Any, column: Any, part: str) -> Any:
+    """The few rows of `column` (sorted by a window) that the median and the 90th percentile
+    interpolate between, with each one's rank and the count: portable SQL (PostgreSQL has
+    percentile_cont, SQLite does not), and no column of 50k values crosses the wire."""
+    ranked = (
+        select(
+            column.label("value"),
+            func.row_number().over(order_by=column).label("rn"),
+            func.count().over().label("n"),
+        )
+        .where(column.is_not(None))
+        .subquery(part)
     )
-    out: dict[str, dict[str, int]] = {fate: {} for fate in WITH_REASON}
-    for fate, reason, n in session.execute(stmt):
-        out[fate][reason or "unknown"] = int(n)
-    return out
+    zeros = [literal(0, Integer)] * len(Counts.__dataclass_fields__)
+    wanted = or_(*(_positions(ranked.c.rn, ranked.c.n, q) for q in QUANTILES))
+    return select(
+        literal(part, String).label("part"),
+        literal("", String),
+        literal("", String),
+        *zeros,
+        cast(ranked.c.value, Float),
+        ranked.c.rn,
+        ranked.c.n,
+    ).where(wanted)
 
 
-def _breakdown(session: Session, f: Any, part: str) -> list[Row]:
-    if part == "by_month":
-        stmt = select(f.c.month, f.c.month, *_counts(f)).group_by(f.c.month).order_by(f.c.month)
-    elif part == "by_provider":
-        name = func.coalesce(func.max(Organization.name), "")
-        stmt = (
-            select(f.c.organization_id, name, *_counts(f))
-            .outerjoin(Organization, Organization.id == f.c.organization_id)
-            .group_by(f.c.organization_id)
+def _part(f: Any, part: str, key: Any, label: Any, *joins: tuple[Any, Any]) -> Any:
+    stmt = select(
+        literal(part, String).label("part"),
+        cast(key, String),
+        cast(label, String),
+        *_counts(f),
+        cast(null(), Float),
+        cast(null(), Integer),
+        cast(null(), Integer),
+    ).select_from(f)
+    for table, on in joins:
+        stmt = stmt.outerjoin(table, on)
+    return stmt if key is None else stmt.group_by(key)
+
+
+def _everything(session: Session, f: Any) -> list[Any]:
+    """Totals, every breakdown, the reasons and the quantiles' rows in one statement, so the
+    period's facts are computed once (both databases materialise a CTE used many times)."""
+    c = f.c
+    branches = [
+        _part(f, "total", None, None),
+        _part(f, "by_month", c.month, c.month),
+        _part(
+            f,
+            "by_provider",
+            c.organization_id,
+            func.max(Organization.name),
+            (Organization, Organization.id == c.organization_id),
+        ),
+        _part(f, "by_need", c.need, c.need),
+        _part(f, "by_team", c.team_id, func.max(Team.name), (Team, Team.id == c.team_id)),
+        _part(f, "by_worker", c.created_by, func.max(User.email), (User, User.id == c.created_by)),
+        select(
+            literal("reasons", String),
+            cast(c.fate, String),
+            cast(c.reason, String),
+            func.count(),
+            *[literal(0, Integer)] * (len(Counts.__dataclass_fields__) - 1),
+            cast(null(), Float),
+            cast(null(), Integer),
+            cast(null(), Integer),
         )
-    elif part == "by_need":
-        stmt = select(f.c.need, f.c.need, *_counts(f)).group_by(f.c.need)
-    elif part == "by_team":
-        stmt = (
-            select(f.c.team_id, func.max(Team.name), *_counts(f))
-            .outerjoin(Team, Team.id == f.c.team_id)
-            .group_by(f.c.team_id)
-        )
-    elif part == "by_worker":
-        stmt = (
-            select(f.c.created_by, func.max(User.email), *_counts(f))
-            .outerjoin(User, User.id == f.c.created_by)
-            .group_by(f.c.created_by)
-        )
-    else:
-        raise ValueError(part)
-    rows = [
-        Row("" if key is None else str(key), label or "", Counts.of(rest))
-        for key, label, *rest in session.execute(stmt)
+        .where(c.fate.in_(WITH_REASON))
+        .group_by(c.fate, c.reason),
+        _quantile_rows(f, c.to_accept, "q_accept"),
+        _quantile_rows(f, c.to_close, "q_close"),
     ]
-    if part == "by_month":
-        return rows
-    return sorted(rows, key=lambda r: (-r.counts.made, r.label, r.key))
+    return list(session.execute(union_all(*branches)))
+
+
+def _interpolate(rows: Sequence[Any], q: float) -> float | None:
+    """The q-quantile from the rows `_quantile_rows` chose (value, rank, count)."""
+    if not rows:
+        return None
+    n = int(rows[0][2])
+    pos = (n - 1) * q
+    low = int(pos) + 1
+    at = {int(rn): float(v) for v, rn, _n in rows}
+    below = at[low]
+    above = at.get(low + 1, below)
+    return below + (above - below) * (pos - int(pos))
+
+
+def _key(part: str, raw: Any) -> str:
+    """A row's key as the JSON gives it: a canonical UUID for a provider, team or worker."""
+    if raw is None:
+        return ""
+    if part in ("by_provider", "by_team", "by_worker"):
+        try:
+            return str(uuid.UUID(str(raw)))
+        except ValueError:
+            return str(raw)
+    return str(raw)
 
 
 def interactions(session: Session, period: Period, scope: Scope) -> list[tuple[str, int, int]]:
@@ -376,27 +448,23 @@ def repeats(session: Session, period: Period, scope: Scope) -> tuple[list[Repeat
     client's previous and next ones (window functions, on both databases)."""
     dialect = _dialect(session)
     ev = ReferralEvent
-    errored = select(ev.referral_id).where(ev.to_status == ERROR)
-    sends = (
+    sent = func.min(case((ev.to_status == "requested", ev.at)))
+    since = period.lower - dt.timedelta(days=90)
+    per = (
         select(
-            Referral.client_id.label("client_id"),
-            Referral.team_id.label("team_id"),
-            ev.at.label("sent"),
+            ev.referral_id.label("rid"),
+            sent.label("sent"),
+            func.min(case((ev.to_status == "completed", ev.at))).label("done"),
         )
-        .join(Referral, Referral.id == ev.referral_id)
-        .where(
-            ev.to_status == "requested",
-            ev.at >= period.lower - dt.timedelta(days=90),
-            Referral.id.not_in(errored),
-            scope.where(),
-        )
-        .add_columns(
-            select(func.min(ReferralEvent.at))
-            .where(ReferralEvent.referral_id == Referral.id, ReferralEvent.to_status == "completed")
-            .correlate(Referral)
-            .scalar_subquery()
-            .label("done")
-        )
+        .where(ev.at >= since)
+        .group_by(ev.referral_id)
+        .having(sent >= since, func.max(case((ev.to_status == ERROR, 1), else_=0)) == 0)
+        .subquery("per")
+    )
+    sends = (
+        select(Referral.client_id, Referral.team_id, per.c.sent, per.c.done)
+        .join(Referral, Referral.id == per.c.rid)
+        .where(scope.where())
         .subquery("sends")
     )
     seq = select(
@@ -429,10 +497,9 @@ def repeats(session: Session, period: Period, scope: Scope) -> tuple[list[Repeat
     rows = [
         Repeats(str(tid), name, *(int(v or 0) for v in rest)) for tid, name, *rest in session.execute(by_team)
     ]
-    total = session.execute(select(*columns).where(in_period)).one()
-    return sorted(rows, key=lambda r: (r.team or "", r.team_id or "")), Repeats(
-        None, None, *(int(v or 0) for v in total)
-    )
+    # A client belongs to one team, so the whole is the sum of the teams' rows.
+    total = Repeats(None, None, *(sum(getattr(r, f) for r in rows) for f in _REPEAT_COUNTS))
+    return sorted(rows, key=lambda r: (r.team or "", r.team_id or "")), total
 
 
 def outcomes(
@@ -445,18 +512,34 @@ def outcomes(
     """Every figure of the referral part for `period`, as `scope` may see them."""
     now = now or utcnow()
     f = _facts(session, period, scope, now)
-    totals = Counts.of(session.execute(select(*_counts(f))).one())
-    reasons = _by_reason(session, f)
+    totals = Counts()
+    reasons: dict[str, dict[str, int]] = {fate: {} for fate in WITH_REASON}
+    found: dict[str, list[Row]] = {part: [] for part in PARTS}
+    quantiles: dict[str, list[tuple[float, int, int]]] = {"q_accept": [], "q_close": []}
+    for part, key, label, *rest in _everything(session, f):
+        counts, (value, rn, n) = rest[:-3], rest[-3:]
+        if part == "total":
+            totals = Counts.of(counts)
+        elif part == "reasons":
+            reasons[key][label or "unknown"] = int(counts[0])
+        elif part in quantiles:
+            quantiles[part].append((value, rn, n))
+        else:
+            found[part].append(Row(_key(part, key), label or "", Counts.of(counts)))
+    found["by_month"].sort(key=lambda r: r.key)
+    for part in PARTS[1:]:
+        found[part].sort(key=lambda r: (-r.counts.made, r.label, r.key))
+    found = {part: rows for part, rows in found.items() if part in parts}
     return Outcomes(
         period=period,
         totals=totals,
-        rejected_by=reasons["rejected"],
-        failed_by=reasons["failed"],
-        cancelled_by=reasons["cancelled"],
-        hours_to_accept=_quantiles(session, f.c.to_accept),
-        hours_to_close=_quantiles(session, f.c.to_close),
-        parts={part: _breakdown(session, f, part) for part in parts},
+        rejected_by=dict(sorted(reasons["rejected"].items())),
+        failed_by=dict(sorted(reasons["failed"].items())),
+        cancelled_by=dict(sorted(reasons["cancelled"].items())),
+        hours_to_accept=tuple(_interpolate(quantiles["q_accept"], q) for q in QUANTILES),  # type: ignore[arg-type]
+        hours_to_close=tuple(_interpolate(quantiles["q_close"], q) for q in QUANTILES),  # type: ignore[arg-type]
+        parts=found,
         interactions=interactions(session, period, scope),
-        repeats=(found := repeats(session, period, scope))[0],
-        repeats_total=found[1],
+        repeats=(again := repeats(session, period, scope))[0],
+        repeats_total=again[1],
     )

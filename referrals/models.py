@@ -117,6 +117,8 @@ class ReferralEvent(Base):
     """One move of a referral: append-only; the referral's status is the last event's `to`."""
 
     __tablename__ = "referral_event"
+    # The dashboard reads a period's events in one range scan of this index (dashboard.referrals).
+    __table_args__ = (Index("ix_referral_event_at_facts", "at", "referral_id", "to_status", "reason"),)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"), index=True)
     at: Mapped[Timestamp]
