@@ -37,8 +37,8 @@ def test_every_response_of_every_route_carries_the_security_headers(app, client)
         resp = client.get(path)
         assert resp.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
         assert resp.headers["X-Content-Type-Options"] == "nosniff", path
-        # A one-use link page carries its token in the path: it sends no referrer at all.
-        expected = "no-referrer" if path.startswith("/r/") else "same-origin"
+        # A signed-link page carries its token in the path: it sends no referrer at all.
+        expected = "no-referrer" if path.startswith(("/r/", "/provider/l/")) else "same-origin"
         assert resp.headers["Referrer-Policy"] == expected, path
 
 
