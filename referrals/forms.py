@@ -153,8 +153,11 @@ def client_input(form: Mapping[str, Any]) -> ClientInput:
     )
 
 
-def referral_input(form: Mapping[str, Any], tz: str, *, client_id: uuid.UUID | None = None) -> ReferralInput:
-    """The form as the services' input: a new client unless `client_id` names a known one."""
+def referral_input(
+    form: Mapping[str, Any], tz: str, *, client_id: uuid.UUID | None = None, draft: bool = False
+) -> ReferralInput:
+    """The form as the services' input: a new client unless `client_id` names a known one.
+    A draft is not sent, so consent is checked when a team member sends it, not now."""
     service_id = _uuid(form, "service_id")
     if service_id is None:
         raise invalid("service_id", "service_id is needed")
@@ -183,6 +186,7 @@ def referral_input(form: Mapping[str, Any], tz: str, *, client_id: uuid.UUID | N
         hold=bool(form.get("hold")),
         capacity_id=_uuid(form, "capacity_id"),
         note=_text(form, "note", "note"),
+        draft=draft,
     )
 
 

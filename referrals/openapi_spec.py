@@ -195,7 +195,18 @@ SCHEMAS: dict[str, Any] = {
                 "default": False,
                 "description": "Hold one free place of the service (409 when none is left).",
             },
+            "capacity_id": {
+                **_UUID,
+                "description": "Which of the service's figures to hold from, when it has several "
+                "(beds by type); without it, the first with a place free.",
+            },
             "note": {"type": "string", "maxLength": 4000},
+            "draft": {
+                "type": "boolean",
+                "default": False,
+                "description": "Save the referral as a draft, not sent: it waits in the team's "
+                "referrals for a member to send it (a move to requested, which checks consent).",
+            },
         },
         "examples": [CREATE_EXAMPLE],
     },

@@ -362,6 +362,8 @@ def create() -> Any:
     if form.get("use_client"):
         values["client_id"] = chosen
     session, actor, now = get_session(), _actor(), utcnow()
+    # "Save as a draft": an officer at the scene starts it, a social worker of the team sends it.
+    draft = form.get("action") == "draft"
     begin_write(session)
     part_2 = False
     try:
@@ -369,7 +371,7 @@ def create() -> Any:
     except ValueError:
         client_id = None
     try:
-        data = forms.referral_input(form, current_app.config["TIMEZONE"], client_id=client_id)
+        data = forms.referral_input(form, current_app.config["TIMEZONE"], client_id=client_id, draft=draft)
         part_2 = consent_rules.needs_part_2(session, data.service_id)
         if data.client is not None and not values["someone_else"] and data.client.display_name:
             proposals = queries.proposed_clients(session, actor, _person(data, now.year), now)
@@ -386,7 +388,9 @@ def create() -> Any:
         page = _form_page(values, errors=errors)
         session.commit()  # the audit rows of the page's reads; the refused referral wrote nothing
         return page, exc.status
-    if made.hold is not None:
+    if draft:
+        flash(_("Draft saved, not sent. It waits in your team's referrals until someone sends it."), "done")
+    elif made.hold is not None:
         until = format_time(made.hold.expires_at, "short")
         flash(_("Referral made. A place is held until %(time)s.", time=until), "done")
     else:

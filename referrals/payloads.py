@@ -42,7 +42,9 @@ REFERRAL_KEYS = (
     "need",
     "mode",
     "hold",
+    "capacity_id",
     "note",
+    "draft",
 )
 TRANSITION_KEYS = ("to", "reason", "note")
 CONTACT_KEYS = ("kind", "note", "at")
@@ -189,7 +191,9 @@ def referral_input(raw: Any) -> ReferralInput:
         need=_string(body, "need", limit=NOTE_MAX),
         mode=_string(body, "mode") or "live",
         hold=bool(_boolean(body, "hold", default=False)),
+        capacity_id=_uuid(body, "capacity_id"),
         note=_string(body, "note", limit=NOTE_MAX),
+        draft=bool(_boolean(body, "draft", default=False)),
     )
 
 

@@ -679,3 +679,27 @@ def test_a_list_page_costs_the_same_queries_for_two_referrals_or_six(
     for _ in range(4):
         refer(now=now)
     assert selects() == few
+
+
+def test_a_draft_and_the_figure_to_hold_are_asked_in_the_body(
+    db: Session, client: Any, worker: dict[str, str], shelter: Service
+) -> None:
+    mats = ServiceCapacity(
+        id=uuid.uuid4(), unit=Unit(id=uuid.uuid4(), name="mat"), available=2, updated=utcnow()
+    )
+    shelter.capacities.append(mats)
+    db.flush()
+    body = body_for(shelter, draft=True, hold=True, capacity_id=str(mats.id))
+    resp = client.post("/api/v1/referrals", json=body, headers=worker)
+    assert resp.status_code == 201, resp.get_json()
+    answer = resp.get_json()
+    assert answer["status"] == "draft"
+    assert answer["hold"]["capacity_id"] == str(mats.id)
+    sent = client.post(
+        f"/api/v1/referrals/{answer['id']}/transitions", json={"to": "requested"}, headers=worker
+    )
+    assert sent.status_code == 200, sent.get_json()
+    assert sent.get_json()["status"] == "requested"
+    wrong = client.post("/api/v1/referrals", json=body_for(shelter, draft="yes"), headers=worker)
+    assert wrong.status_code == 422
+    assert wrong.get_json()["param"] == "draft"

@@ -411,3 +411,43 @@ def test_officers_and_coordinators_refer_by_the_form_too(client, people, shelter
     [referral] = made(db)
     assert referral.team_id == people.worker.team_id
     assert referral.events[0].actor == email
+
+
+def test_an_officer_saves_a_draft_that_a_social_worker_of_the_team_sends(client, people, shelter, db) -> None:
+    shelter.email = "intake@harbor.example.org"
+    db.flush()
+    assert sign_in(client, "officer@a.example.org").status_code == 302
+    page = client.get(form_url(shelter)).get_data(as_text=True)
+    assert "Save as a draft" in page
+    resp = client.post("/referrals/new", data=fill(client, shelter, action="draft", hold="1"))
+    assert resp.status_code == 303
+    [referral] = made(db)
+    assert (referral.status, referral.due_at) == ("draft", None)
+    assert referral.hold is not None  # the bed is held while a colleague completes it
+    assert [e.to_status for e in referral.events] == ["draft"]
+    shown = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Draft saved, not sent" in shown
+    # A social worker of the same team finds it among the team's drafts and sends it.
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    assert sign_in(client, "worker@a.example.org").status_code == 302
+    drafts = client.get("/referrals?status=draft").get_data(as_text=True)
+    assert f"/referrals/{referral.id}" in drafts
+    detail = f"/referrals/{referral.id}"
+    assert "Send to the provider" in client.get(detail).get_data(as_text=True)
+    sent = client.post(f"{detail}/move", data={"to": "requested", "csrf_token": csrf(client, detail)})
+    assert sent.status_code in (302, 303)
+    db.expire_all()
+    referral = db.get_one(Referral, referral.id)
+    assert referral.status == "requested"
+    assert [e.to_status for e in referral.events] == ["draft", "requested"]
+    assert referral.events[-1].actor == "worker@a.example.org"
+
+
+def test_another_team_never_sees_the_draft(client, people, shelter, db) -> None:
+    assert sign_in(client, "officer@a.example.org").status_code == 302
+    client.post("/referrals/new", data=fill(client, shelter, action="draft"))
+    [referral] = made(db)
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    assert sign_in(client, "worker@b.example.org").status_code == 302
+    assert client.get(f"/referrals/{referral.id}").status_code == 404
+    assert str(referral.id) not in client.get("/referrals?status=draft").get_data(as_text=True)
