@@ -82,7 +82,8 @@ def ineligible(c, p) -> bool:
         mine_h = "20054" if p.household == "family_with_children" else "20053"
         if mine_h not in household_listed:
             return True
-    fresh = [x for x in c.capacity if NOW - x.updated <= timedelta(hours=24)]
+    # A figure of beds stays fresh 12 hours (the deployment's default); a stale "full" is unknown.
+    fresh = [x for x in c.capacity if NOW - x.updated <= timedelta(hours=12)]
     if fresh and max(x.available for x in fresh) <= 0:
         return True
     if p.pets and c.pets is False:
