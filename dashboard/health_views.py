@@ -21,6 +21,7 @@ from dashboard.catalog_health import CatalogHealth, catalog_health
 from dashboard.health_openapi import PATHS, SCHEMAS
 from dashboard.need import UnmetReport, unmet_need
 from dashboard.referrals import Scope
+from dashboard.views import period_or_default
 from hsds import params
 from kernel.authz import admits
 from kernel.db import get_session, utcnow
@@ -59,20 +60,6 @@ def _period_strict() -> periods.Period:
         raise Problem(422, exc.message, title="Invalid parameter", param=exc.param) from None
 
 
-def _period_or_default() -> tuple[periods.Period, dict[str, str], dict[str, str]]:
-    """The period asked for (or the default, with the error beside its field) and what was typed."""
-    today = utcnow().date()
-    typed = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
-    try:
-        return periods.parse(request.args, today), typed, {}
-    except periods.PeriodError as exc:
-        messages = {
-            "from": _("Give the first day as a date, on or before the last day."),
-            "to": _("Give the last day as a date."),
-        }
-        return periods.Period.last_months(today), typed, {exc.param: messages[exc.param]}
-
-
 def _csv(table: charts.Table, name: str) -> Response:
     resp = Response(charts.csv_text(table), mimetype="text/csv")
     resp.headers["Content-Disposition"] = f"attachment; filename={name}.csv"
@@ -86,7 +73,7 @@ def _json(body: Any) -> Any:
 @bp.get("/dashboard/need")
 @admits(*WHO)
 def need_page() -> Any:
-    chosen, typed, errors = _period_or_default()
+    chosen, typed, errors = period_or_default()
     report = _report(chosen)
     figures = [health_present.need_figure(report, part) for part in health_present.NEED_PARTS]
     return render_template(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Organization
 from dashboard.period import Period
-from dashboard.referrals import Scope
+from dashboard.referrals import Scope, month_of
 from referrals.models import Referral, ReferralEvent
 from search.unmet import UnmetNeed, UnmetNeedReason
 
@@ -124,12 +124,6 @@ class UnmetReport:
         }
 
 
-def _month(at: Any, dialect: str) -> Any:
-    if dialect == "sqlite":
-        return func.substr(at, 1, 7)  # SQLite stores "YYYY-MM-DD HH:MM:SS" in UTC
-    return func.to_char(func.timezone("UTC", at), "YYYY-MM")
-
-
 def _gaps(session: Session, key: Any, inside: Any) -> list[Gap]:
     searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
     matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
@@ -146,7 +140,7 @@ def unmet_need(session: Session, period: Period, scope: Scope) -> UnmetReport:
     """The gap report of `period` (see the module's docstring)."""
     dialect = session.get_bind().dialect.name
     inside = and_(UnmetNeed.hour >= period.lower, UnmetNeed.hour < period.upper)
-    by_month = sorted(_gaps(session, _month(UnmetNeed.hour, dialect), inside), key=lambda g: g.key or "")
+    by_month = sorted(_gaps(session, month_of(UnmetNeed.hour, dialect), inside), key=lambda g: g.key or "")
     pairs = (
         select(UnmetNeed.need, UnmetNeed.area, func.count())
         .where(inside)

@@ -90,7 +90,8 @@ def _hours(later: Any, earlier: Any, dialect: str) -> Any:
     return func.extract("epoch", later - earlier) / 3600.0
 
 
-def _month(at: Any, dialect: str) -> Any:
+def month_of(at: Any, dialect: str) -> Any:
+    """The UTC month ("YYYY-MM") of a timestamp column, in SQL: every part of the dashboard."""
     if dialect == "sqlite":
         return func.substr(at, 1, 7)  # SQLite stores "YYYY-MM-DD HH:MM:SS" in UTC
     return func.to_char(func.timezone("UTC", at), "YYYY-MM")
@@ -133,7 +134,7 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
             per.c.reason,
             _hours(per.c.took, per.c.sent, dialect).label("to_accept"),
             _hours(per.c.done, per.c.sent, dialect).label("to_close"),
-            _month(per.c.sent, dialect).label("month"),
+            month_of(per.c.sent, dialect).label("month"),
             Referral.organization_id,
             Referral.need,
             Referral.team_id,
@@ -416,7 +417,7 @@ def interactions(session: Session, period: Period, scope: Scope) -> list[tuple[s
     referring team recorded after sending."""
     dialect = _dialect(session)
     c = ReferralContact
-    month_c = _month(c.at, dialect)
+    month_c = month_of(c.at, dialect)
     contacts = (
         select(month_c, func.count())
         .join(Referral, Referral.id == c.referral_id)
@@ -424,7 +425,7 @@ def interactions(session: Session, period: Period, scope: Scope) -> list[tuple[s
         .group_by(month_c)
     )
     e = ReferralEvent
-    month_e = _month(e.at, dialect)
+    month_e = month_of(e.at, dialect)
     follow = (
         select(month_e, func.count())
         .join(Referral, Referral.id == e.referral_id)

@@ -34,7 +34,7 @@ def scope() -> Scope:
     return Scope.of(who.role, who.team_id)
 
 
-def _period_or_default() -> tuple[periods.Period, dict[str, str], dict[str, str]]:
+def period_or_default() -> tuple[periods.Period, dict[str, str], dict[str, str]]:
     """The period asked for (or the default, with the error beside its field) and what was typed."""
     today = utcnow().date()
     typed = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
@@ -59,7 +59,7 @@ def _figures(found: Outcomes) -> list[present.Figure]:
 @bp.get("/dashboard")
 @admits(*WHO)
 def page() -> Any:
-    chosen, typed, errors = _period_or_default()
+    chosen, typed, errors = period_or_default()
     found = outcomes(get_session(), chosen, scope())
     return render_template(
         "dashboard/page.html",
@@ -96,7 +96,7 @@ def referrals_csv() -> Any:
 @bp.get("/dashboard/summary")
 @admits(*WHO)
 def summary() -> Any:
-    chosen, _typed, errors = _period_or_default()
+    chosen, _typed, errors = period_or_default()
     found = outcomes(get_session(), chosen, scope())
     return render_template(
         "dashboard/summary.html",
