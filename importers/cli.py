@@ -8,12 +8,14 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from importers.duplicates import DuplicateError, keep_apart, list_candidates, merge
+from importers.lock import ImportBusy, acquire, break_lock, release
 from importers.operations import run_import
 from importers.progress import ProgressBar
 from importers.report import ImportFailed
-from kernel.db import get_session
+from kernel.db import database_error_text, get_db, get_session, show_parameters
 
 FORMATS = ("auto", "hsds-json", "hsds-csv", "ohana-csv", "spreadsheet")
 
@@ -33,7 +35,21 @@ FORMATS = ("auto", "hsds-json", "hsds-csv", "ohana-csv", "spreadsheet")
     help="Write the JSON report here.",
 )
 @click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
-@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    help="Seconds to wait for an import already running to end (default: do not wait).",
+)
+@click.option(
+    "--break-lock",
+    "force_unlock",
+    is_flag=True,
+    help="First remove the lock of an import that died on another host (see `import_lock`).",
+)
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an unexpected error, SQL and values included."
+)
 @with_appcontext
 def import_command(
     path: str,
@@ -42,10 +58,35 @@ def import_command(
     mapping: str | None,
     report_file: str | None,
     dry_run: bool,
+    wait: float,
+    force_unlock: bool,
     debug: bool,
 ) -> None:
     """Import a directory (HSDS JSON or CSV, Ohana CSV, a spreadsheet) as one transaction."""
     name = source or Path(path.rstrip("/")).stem or "import"
+    engine = get_db().engine
+    assert engine is not None
+    if debug:
+        show_parameters(engine)
+    if force_unlock:
+        held = break_lock(engine)
+        if held is not None:
+            click.echo(
+                f"Removed the lock of the import from source {held.source!r} ({held.pid} on {held.host})."
+            )
+    try:
+        acquire(engine, name, wait=wait)
+    except ImportBusy as exc:
+        raise click.ClickException(f"import not started, nothing was written: {exc}") from None
+    try:
+        _import(path, name, fmt, mapping, report_file, dry_run, debug)
+    finally:
+        release(engine)
+
+
+def _import(
+    path: str, name: str, fmt: str, mapping: str | None, report_file: str | None, dry_run: bool, debug: bool
+) -> None:
     session = get_session()
     session.info["actor"] = f"import:{name}"
     session.info["channel"] = "import"
@@ -57,6 +98,15 @@ def import_command(
     except ImportFailed as exc:
         session.rollback()
         raise click.ClickException(f"import failed, nothing was written: {exc}") from None
+    except DBAPIError as exc:
+        session.rollback()
+        if debug:
+            raise
+        # Never the statement or its rows: they hold the source's names and phone numbers.
+        raise click.ClickException(
+            "import failed, nothing was written: the database refused it:"
+            f" {database_error_text(exc)} (run with --debug for details)"
+        ) from None
     except Exception as exc:
         session.rollback()
         if debug:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -76,6 +77,38 @@ def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
 
 
+def show_parameters(engine: Engine | None) -> None:
+    """Let this engine's errors carry their statement's parameters again (`--debug` only)."""
+    if engine is not None:
+        engine.hide_parameters = False
+
+
+def database_error_text(exc: DBAPIError) -> str:
+    """What a person may be told of a database error: never the statement or its parameters
+    (SQLAlchemy's text of the error holds both). SQLite's messages name a constraint or a
+    state ("database is locked"), never a value, so its first line is kept; PostgreSQL's quote
+    values ('invalid input syntax for type uuid: "..."', the DETAIL line), so from there only
+    the error's kind and the constraint, table and column it names are kept."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return type(exc).__name__
+    diag = getattr(orig, "diag", None)
+    if diag is not None:  # psycopg
+        parts = [type(orig).__name__]
+        for label, value in (
+            ("constraint", diag.constraint_name),
+            ("table", diag.table_name),
+            ("column", diag.column_name),
+        ):
+            if value:
+                parts.append(f"{label} {value}")
+        if getattr(orig, "sqlstate", None):
+            parts.append(f"SQLSTATE {orig.sqlstate}")
+        return ", ".join(parts)
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
 def utcnow() -> dt.datetime:
     """Called per row (never evaluated once at import)."""
     return dt.datetime.now(dt.UTC)
@@ -113,7 +146,9 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout, a larger page cache and
-    real transactions."""
+    real transactions. Bound parameters are left out of every database error's text (they may
+    hold a client's name); `show_parameters` puts them back for a `--debug` run."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, **kwargs)
         configure_sqlite(engine)

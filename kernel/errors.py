@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from kernel.db import database_error_text
 
 log = logging.getLogger("linkage")
 
@@ -142,6 +146,28 @@ def register_error_handlers(app: Flask) -> None:
             detail = str(_PAGE_DETAILS[status])  # werkzeug's sentence is for developers
         title = page_title(status, exc.name)
         return render_template("error.html", status=status, title=title, detail=detail), status
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError) -> Any:
+        # The error's own text holds its statement and bound values (client names): the log
+        # gets the database's sentence and where it was raised, never the text (see
+        # database_error_text); frames without their source lines, which may quote the SQL.
+        frames = "\n".join(
+            f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__)
+        )
+        log.error(
+            "database error on %s %s: %s\n%s", request.method, request.path, database_error_text(exc), frames
+        )
+        if isinstance(exc, OperationalError) and "locked" in str(exc.orig):
+            # SQLite's write lock held past the busy timeout: a moment's wait, not a bug.
+            detail = _("The database is busy. Try again in a moment.")
+            status = 503
+        else:
+            detail = _("Something went wrong on our side. It has been logged.")
+            status = 500
+        if wants_json():
+            return problem_response(Problem(status, detail))
+        return render_template("error.html", status=status, title=page_title(status), detail=detail), status
 
     @app.errorhandler(Exception)
     def _bug(exc: Exception) -> Any:

@@ -24,6 +24,7 @@ def _import_all_models() -> None:
         "catalog.models",
         "search.models",
         "importers.models",
+        "importers.lock",
         "kernel.geocoding",
         "accounts.models",
         "kernel.outbox",

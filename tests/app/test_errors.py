@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from sqlalchemy import text
 
 from kernel.authz import ANYONE, admits
+from kernel.db import get_session
 from kernel.errors import Problem, bad_param
 
 
@@ -57,3 +59,27 @@ def test_bad_parameter_names_the_parameter(app):
     page = client.get("/_test_conflict")
     assert page.status_code == 409
     assert b"That bed is already held." in page.data
+
+
+def test_a_database_error_shows_no_sql_and_no_values(app, caplog):
+    """The error's own text holds the statement and its bound values (a client's name here):
+    neither the answer nor the log line may carry them."""
+    bp = Blueprint("t_db_errors", __name__)
+
+    @bp.post("/api/v1/_test_db")
+    @admits(ANYONE)
+    def write():
+        get_session().execute(text("INSERT INTO no_such_table (name) VALUES (:name)"), {"name": "Jane Roe"})
+        return "not reached"
+
+    app.register_blueprint(bp)
+    resp = app.test_client().post("/api/v1/_test_db")
+    assert resp.status_code == 500
+    body = resp.get_data(as_text=True)
+    assert resp.get_json()["detail"].startswith("Something went wrong")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "database error on POST /api/v1/_test_db" in logged  # the log says where, and what kind
+    for text_ in (body, logged):
+        assert "Jane Roe" not in text_
+        assert "INSERT" not in text_
+        assert "[SQL" not in text_
