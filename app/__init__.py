@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "catalog.admin_views:bp",
     "catalog.capacity_upload:bp",
     "catalog.provider_views:bp",
+    "catalog.details_views:bp",
     "search.views:bp",
     "field.views:bp",
     "matching.views:bp",

@@ -104,6 +104,10 @@ MATRIX: dict[str, str] = {
     "provider.link": ALL,
     "provider.link_save": ALL,
     "provider.stale": "in no no no ok ok   in in in in in in",
+    # a service's details (description, hours, phones, ages, languages): its provider or an
+    # admin (another organization's service is a 403 from the service itself)
+    "provider_details.edit": PAGE_OWN_TOKENS,
+    "provider_details.save": PAGE_OWN_TOKENS,
     "hsds.api_info": ALL,
     "hsds.openapi": ALL,
     "hsds.services": ALL,

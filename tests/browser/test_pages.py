@@ -71,6 +71,7 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "link-decline": ("/r/{decline}", None),
     "provider": ("/provider", "provider"),
     "provider-link": ("/provider/l/{capacity}", None),
+    "provider-details": ("/provider/services/{figured}/edit", "provider"),
     "provider-stale": ("/provider/stale", "coordinator"),
     "field": ("/field", None),
     "field-results": ("/field?need=shelter&lat=39.9612&lon=-82.9988", None),
@@ -98,7 +99,7 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     adapter = app.url_map.bind("localhost")
     some_id = str(uuid.UUID(int=1))
     ids = dict.fromkeys(
-        ("service", "location", "organization", "user", "referral", "client", "consent"), some_id
+        ("service", "location", "organization", "user", "referral", "client", "consent", "figured"), some_id
     )
     ids |= {
         "accept": "lkl_x",
