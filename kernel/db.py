@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated, Any
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import DateTime, MetaData, Uuid, create_engine, event
+from sqlalchemy import DateTime, LargeBinary, MetaData, Uuid, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
@@ -133,6 +133,31 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class UUIDBytes(TypeDecorator[uuid.UUID]):
+    """A UUID in 16 bytes on every engine: PostgreSQL's own `uuid`, a 16-byte BLOB on SQLite
+    (SQLAlchemy's `Uuid` writes 32 hex characters there). For bookkeeping tables written a
+    row per catalog row (provenance, the change log), never joined in SQL to a catalog id
+    (those are the 32-character text): compare them only with bound Python UUIDs."""
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Uuid())
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Any) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return value.bytes
+
+    def process_result_value(self, value: Any, dialect: Any) -> uuid.UUID | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        return uuid.UUID(bytes=bytes(value))
 
 
 UUIDPk = Annotated[uuid.UUID, mapped_column(Uuid, primary_key=True, default=uuid.uuid4)]

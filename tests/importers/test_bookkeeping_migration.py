@@ -1,0 +1,129 @@
+"""The compact provenance and change log: a database holding rows of the old shape is converted
+by the migrations, down and up again, and an unchanged source still imports as unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from app.commands import alembic_config
+from catalog import changelog
+from catalog.models import Metadata
+from importers import run_import
+from importers.models import SourceRecord
+from kernel.db import CatalogSession, UTCDateTime, make_engine
+from tests.conftest import _reset_postgres, pg_url_with_schema, shared_path
+
+BEFORE = "0021_import_lock"
+OLD_SOURCE_RECORD = sa.Table(
+    "source_record",
+    sa.MetaData(),
+    sa.Column("id", sa.Uuid()),
+    sa.Column("source", sa.Text()),
+    sa.Column("source_table", sa.Text()),
+    sa.Column("source_id", sa.Text()),
+    sa.Column("entity_table", sa.Text()),
+    sa.Column("entity_id", sa.Uuid()),
+    sa.Column("content_hash", sa.Text()),
+    sa.Column("first_seen", UTCDateTime()),
+    sa.Column("last_seen", UTCDateTime()),
+    sa.Column("gone_since", UTCDateTime()),
+)
+
+
+@pytest.fixture
+def scratch_url(tmp_path) -> Iterator[str]:
+    """A database of its own (these tests move its schema up and down)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    schema = f"linkage_mig_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    eng = make_engine(base)
+    _reset_postgres(eng, schema)
+    yield pg_url_with_schema(base, schema)
+    with eng.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    eng.dispose()
+
+
+def _import(engine: Engine, source: str) -> tuple[int, int, int, int]:
+    """Created, updated, change-log rows and provenance rows after an import."""
+    changelog.install()
+    with CatalogSession(engine) as session:
+        session.info["actor"] = f"import:{source}"
+        report = run_import(session, str(shared_path("hsds", "spec-examples-3.0", "json")), source=source)
+        session.commit()
+        logged = session.scalar(select(func.count()).select_from(Metadata)) or 0
+        known = session.scalar(
+            select(func.count()).select_from(SourceRecord).where(SourceRecord.source == source)
+        )
+    return report.total("created"), report.total("updated"), logged, known or 0
+
+
+def test_old_provenance_rows_are_converted_and_an_unchanged_source_writes_nothing(scratch_url: str) -> None:
+    cfg = alembic_config(scratch_url)
+    command.upgrade(cfg, "head")
+    engine = make_engine(scratch_url)
+    created, _updated, logged, known = _import(engine, "spec")
+    assert created > 0
+    command.downgrade(cfg, BEFORE)  # the rows go back to the old shape ...
+    legacy = uuid.uuid4()
+    hsds = uuid.uuid4()
+    first = dt.datetime(2025, 3, 1, 12, 0, 5, 250_000, tzinfo=dt.UTC)
+    digest = hashlib.sha1(b"a row", usedforsecurity=False).hexdigest()
+    with engine.begin() as conn:  # ... and a few more of that shape are written by hand
+        conn.execute(
+            OLD_SOURCE_RECORD.insert(),
+            [
+                {
+                    "id": uuid.uuid4(), "source": "county", "source_table": "regular_schedules",
+                    "source_id": "12", "entity_table": "schedule", "entity_id": legacy,
+                    "content_hash": digest, "first_seen": first, "last_seen": first, "gone_since": first,
+                },
+                {
+                    "id": uuid.uuid4(), "source": "county", "source_table": "service", "source_id": str(hsds),
+                    "entity_table": "service", "entity_id": hsds, "content_hash": digest,
+                    "first_seen": first, "last_seen": first + dt.timedelta(days=1), "gone_since": None,
+                },
+                {  # the same record and source seen earlier under another id: the later one is kept
+                    "id": uuid.uuid4(), "source": "county", "source_table": "service", "source_id": "old-7",
+                    "entity_table": "service", "entity_id": hsds, "content_hash": digest,
+                    "first_seen": first, "last_seen": first, "gone_since": None,
+                },
+            ],
+        )  # fmt: skip
+    command.upgrade(cfg, "head")
+    with CatalogSession(engine) as session:
+        rows = {
+            r.entity_id: r
+            for r in session.scalars(select(SourceRecord).where(SourceRecord.source == "county"))
+        }
+        assert set(rows) == {legacy, hsds}
+        old = rows[legacy]
+        assert (old.table_in_source, old.id_in_source, old.entity_table) == (
+            "regular_schedules",
+            "12",
+            "schedule",
+        )
+        assert old.content_hash == bytes.fromhex(digest)[:16]
+        assert old.first_seen == first.replace(microsecond=0)
+        assert old.gone_since == first.replace(microsecond=0)
+        new = rows[hsds]
+        # What the row holds already is not stored twice.
+        assert (new.source_table, new.source_id) == (None, None)
+        assert (new.table_in_source, new.id_in_source) == ("service", str(hsds))
+        assert new.last_seen == (first + dt.timedelta(days=1)).replace(microsecond=0)
+        assert new.gone_since is None
+    again = _import(engine, "spec")
+    engine.dispose()
+    assert again == (0, 0, logged, known)  # nothing created, updated, logged or remembered anew
