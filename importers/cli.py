@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from importers.duplicates import DuplicateError, keep_apart, list_candidates, merge
 from importers.lock import ImportBusy, acquire, break_lock, release
-from importers.operations import run_import
+from importers.operations import FLUSH_EVERY, run_import
 from importers.progress import ProgressBar
 from importers.report import ImportFailed
 from kernel.db import database_error_text, get_db, get_session, show_parameters
@@ -36,6 +36,13 @@ FORMATS = ("auto", "hsds-json", "hsds-csv", "ohana-csv", "spreadsheet")
 )
 @click.option("--dry-run", is_flag=True, help="Read, check and report; write nothing.")
 @click.option(
+    "--batch-rows",
+    type=click.IntRange(min=1),
+    default=FLUSH_EVERY,
+    show_default=True,
+    help="Rows written at a time (all in the import's one transaction).",
+)
+@click.option(
     "--wait",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -58,6 +65,7 @@ def import_command(
     mapping: str | None,
     report_file: str | None,
     dry_run: bool,
+    batch_rows: int,
     wait: float,
     force_unlock: bool,
     debug: bool,
@@ -79,20 +87,34 @@ def import_command(
     except ImportBusy as exc:
         raise click.ClickException(f"import not started, nothing was written: {exc}") from None
     try:
-        _import(path, name, fmt, mapping, report_file, dry_run, debug)
+        _import(path, name, fmt, mapping, report_file, dry_run, batch_rows, debug)
     finally:
         release(engine)
 
 
 def _import(
-    path: str, name: str, fmt: str, mapping: str | None, report_file: str | None, dry_run: bool, debug: bool
+    path: str,
+    name: str,
+    fmt: str,
+    mapping: str | None,
+    report_file: str | None,
+    dry_run: bool,
+    batch_rows: int,
+    debug: bool,
 ) -> None:
     session = get_session()
     session.info["actor"] = f"import:{name}"
     session.info["channel"] = "import"
     try:
         report = run_import(
-            session, path, source=name, format=fmt, mapping=mapping, dry_run=dry_run, progress=ProgressBar()
+            session,
+            path,
+            source=name,
+            format=fmt,
+            mapping=mapping,
+            dry_run=dry_run,
+            progress=ProgressBar(),
+            batch_rows=batch_rows,
         )
         session.commit()
     except ImportFailed as exc:

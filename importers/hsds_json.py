@@ -8,10 +8,12 @@ envelopes: `contents`, `total_pages`, `page_number`) with the standard library o
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -174,29 +176,58 @@ class Flattener:
         return Batch(list(self.rows.values()) + self.extra, "hsds-json", version)
 
 
-def _load_text(text: str, file: str) -> list[tuple[Any, int | None]]:
-    stripped = text.lstrip()
-    if not stripped:
-        raise ImportFailed("the file is empty", file=file)
+def _load_file(f: Path, file: str) -> Iterator[tuple[Any, int | None]]:
+    """The JSON values of a file with the line each starts on (None for one whole document).
+
+    NDJSON is parsed line by line as it is read: the text of a large feed and its parsed
+    objects are never all in memory at once (at 100,000 services they were about a gigabyte
+    before the first row was flattened). A file whose first line is not a whole JSON value,
+    or that has one line only, is one document (an object or an array), read whole."""
     try:
-        data = json.loads(text)
-        return [(data, None)]
-    except json.JSONDecodeError as exc:
-        first_error = exc
-    out: list[tuple[Any, int | None]] = []
-    lines = text.splitlines()
-    if len(lines) < 2 or not stripped.startswith("{"):
-        raise ImportFailed(f"not valid JSON ({first_error.msg} at line {first_error.lineno})", file=file)
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            out.append((json.loads(line), n))
-        except json.JSONDecodeError as exc:
-            raise ImportFailed(
-                f"not valid JSON or NDJSON ({exc.msg}); the file may be truncated", file=file, row=n
-            ) from None
-    return out
+        with f.open(encoding="utf-8-sig") as fh:
+            first = ""
+            first_no = 0
+            for n, line in enumerate(fh, 1):
+                if line.strip():
+                    first, first_no = line, n
+                    break
+            if not first:
+                raise ImportFailed("the file is empty", file=file)
+            try:
+                value = json.loads(first) if first.lstrip().startswith("{") else None
+            except json.JSONDecodeError:
+                value = None
+            second = ""
+            second_no = 0
+            if value is not None:
+                for n, line in enumerate(fh, first_no + 1):
+                    if line.strip():
+                        second, second_no = line, n
+                        break
+            if value is None or not second:
+                # One document: read the rest of the file and parse it whole.
+                text = first + second + fh.read()
+                try:
+                    yield json.loads(text), None
+                except json.JSONDecodeError as exc:
+                    raise ImportFailed(
+                        f"not valid JSON ({exc.msg} at line {exc.lineno + first_no - 1})", file=file
+                    ) from None
+                return
+            yield value, first_no
+            lines = itertools.chain([(second_no, second)], enumerate(fh, second_no + 1))
+            for n, line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ImportFailed(
+                        f"not valid JSON or NDJSON ({exc.msg}); the file may be truncated", file=file, row=n
+                    ) from None
+                yield item, n
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"not UTF-8 text ({exc.reason})", file=file) from None
 
 
 def read_json(path: str, options: ReadOptions, report: ImportReport) -> Batch:
@@ -215,11 +246,7 @@ def read_json(path: str, options: ReadOptions, report: ImportReport) -> Batch:
     flat = Flattener(report)
     for f in files:
         name = f.name if not p.is_dir() else str(f.relative_to(p))
-        try:
-            text = f.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(f"not UTF-8 text ({exc.reason})", file=name) from None
-        for data, line in _load_text(text, name):
+        for data, line in _load_file(f, name):
             items = data if isinstance(data, list) else [data]
             for i, item in enumerate(items, 1):
                 flat.add_top(

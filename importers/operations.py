@@ -16,7 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -39,6 +39,8 @@ from search.hooks import Touched, affected_services, touched_row
 from search.rebuild import rebuild
 
 FLUSH_EVERY = 2000
+# New provenance rows are inserted once this many wait (see _insert_new_provenance).
+PROVENANCE_CHUNK = 50_000
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
 # usual 32 MiB; 100,000 services went from 1,325 to 1,440 services/s.
 IMPORT_CACHE_KIB = 262_144
@@ -49,9 +51,15 @@ Progress = Callable[[int, int], None]
 
 class Importer:
     def __init__(
-        self, session: Session, source: str, report: ImportReport, progress: Progress | None
+        self,
+        session: Session,
+        source: str,
+        report: ImportReport,
+        progress: Progress | None,
+        batch_rows: int = FLUSH_EVERY,
     ) -> None:
         self.session, self.source, self.report, self.progress = session, source, report, progress
+        self.batch_rows = max(1, batch_rows)
         self.tables = {name: TableFacts(name) for name in HSDS_MODELS}
         self.known: dict[str, set[uuid.UUID]] = {}
         # Provenance read at the start, by record id: (source table, source id, hash, gone).
@@ -232,12 +240,13 @@ class Importer:
             else set()
         )
         self.geocoding.prepare(rows)
+        batch.rows.clear()  # `rows` holds them now, and lets each go once it is applied
         total = len(rows)
         # The search index is brought up to date once, at the end, in this same transaction:
         # rewriting each service's document at every batch flush would do it ~8 times.
         self.session.info["search_index"] = False
         try:
-            self._rows(rows, total)
+            self._rows(cast("list[Row | None]", rows), total)
         finally:
             self.session.info.pop("search_index", None)
         if self.progress:
@@ -245,9 +254,12 @@ class Importer:
         self._save_provenance(batch.complete)
         self._reindex()
 
-    def _rows(self, rows: list[Row], total: int) -> None:
+    def _rows(self, rows: list[Row | None], total: int) -> None:
         with self.session.no_autoflush:
-            for i, row in enumerate(rows, 1):
+            for i in range(1, total + 1):
+                row = rows[i - 1]
+                rows[i - 1] = None  # its record is mapped (or rejected): the read row can go
+                assert row is not None
                 if row.table not in HSDS_MODELS and row.table != "metadata":
                     self.report.read(row.source_table or row.table)
                     self.report.reject(
@@ -255,7 +267,7 @@ class Importer:
                     )
                     continue
                 self.apply(row)
-                if i % FLUSH_EVERY == 0:
+                if i % self.batch_rows == 0:
                     self._flush()
                     if self.progress:
                         self.progress(i, total)
@@ -287,6 +299,17 @@ class Importer:
                 created = changelog.creations(self.session, table, [r["id"] for r in rows])
                 insert_rows(conn, Metadata.__table__, created)
         self.session.flush()
+        if len(self.new_prov) >= PROVENANCE_CHUNK:
+            self._insert_new_provenance()
+
+    def _insert_new_provenance(self) -> None:
+        """The provenance of new records, a chunk at a time: a million of these dicts held to
+        the end of a large import were most of its memory. Each chunk in key order (the table
+        is clustered on it), so its pages fill mostly one after another."""
+        rows, self.new_prov = self.new_prov, []
+        rows.sort(key=lambda r: r["entity_id"].bytes)
+        for i in range(0, len(rows), 5000):
+            insert_rows(self.session.connection(), SourceRecord.__table__, rows[i : i + 5000])
 
     def _reindex(self) -> None:
         if not self.touched:
@@ -305,10 +328,7 @@ class Importer:
 
     def _save_provenance(self, complete: bool) -> None:
         s = self.session
-        # In key order (the table is clustered on it): pages fill one after another.
-        self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
-        for i in range(0, len(self.new_prov), 5000):
-            insert_rows(s.connection(), SourceRecord.__table__, self.new_prov[i : i + 5000])
+        self._insert_new_provenance()
         if self.changed_prov:
             s.execute(update(SourceRecord), self.changed_prov)
         if complete:
@@ -390,8 +410,10 @@ def run_import(
     mapping: str | dict[str, Any] | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    batch_rows: int = FLUSH_EVERY,
 ) -> ImportReport:
     """Import one source; never commits. Raises ImportFailed when the input is unusable.
+    Rows are written `batch_rows` at a time, all in the caller's one transaction.
 
     Python's cyclic garbage collector is paused while the import runs: an import makes
     millions of objects that live until it ends and form no cycles worth collecting, and the
@@ -400,7 +422,14 @@ def run_import(
     gc.disable()
     try:
         return _run_import(
-            session, path, source=source, format=format, mapping=mapping, dry_run=dry_run, progress=progress
+            session,
+            path,
+            source=source,
+            format=format,
+            mapping=mapping,
+            dry_run=dry_run,
+            progress=progress,
+            batch_rows=batch_rows,
         )
     finally:
         if collecting:
@@ -416,6 +445,7 @@ def _run_import(
     mapping: str | dict[str, Any] | None,
     dry_run: bool,
     progress: Progress | None,
+    batch_rows: int = FLUSH_EVERY,
 ) -> ImportReport:
     started = time.perf_counter()
     if not source or not source.strip():
@@ -427,7 +457,7 @@ def _run_import(
     mapping_data = load_mapping(mapping) if isinstance(mapping, str) else mapping
     batch = READERS[fmt](str(path), ReadOptions(source=source, mapping=mapping_data), report)
     report.version = batch.version
-    importer = Importer(session, source, report, progress)
+    importer = Importer(session, source, report, progress, batch_rows)
     savepoint = session.begin_nested()
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from catalog.models import Service
+from catalog.models import Metadata, Organization, Service
+from importers import run_import
 from importers.lock import ImportLock
+from importers.models import SourceRecord
 from kernel.db import make_engine, utcnow
 from tests.conftest import migrate, pg_url_with_schema
 
@@ -178,3 +182,55 @@ def test_the_lock_of_an_import_that_died_is_taken_over(committed_url: str, tmp_p
     )
     assert out.returncode == 0, out.stderr
     assert services(committed_url) == 3
+
+
+def _feed(path: Path, n: int, bad: int | None = None) -> Path:
+    """n services, each with its organization and a phone; service `bad` has no name."""
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            svc: dict[str, object] = {
+                "id": f"svc-{i}",
+                "name": "" if i == bad else f"Pantry {i}",
+                "status": "active",
+                "organization": {"id": f"org-{i}", "name": f"Pantry Org {i}", "description": "x"},
+                "phones": [{"id": f"phone-{i}", "number": "614-555-0100"}],
+            }
+            fh.write(json.dumps(svc) + "\n")
+    return path
+
+
+def test_a_source_of_several_batches_is_all_imported_and_accounted(db: Session, tmp_path: Path) -> None:
+    # 40 services = 120 rows written 25 at a time: service 20's row falls in the second batch.
+    report = run_import(db, str(_feed(tmp_path / "f.ndjson", 40, bad=20)), source="feed", batch_rows=25)
+    assert report.balanced
+    assert (report.counts("service").read, report.counts("service").created) == (40, 39)
+    assert report.counts("service").rejected == 1
+    assert report.counts("organization").created == 40
+    # The phone of the rejected service is rejected with it, by name; nothing is lost.
+    assert report.counts("phone").read == 40
+    assert report.counts("phone").created + report.counts("phone").rejected == 40
+    assert [(i.table, i.field) for i in report.rejected] == [("service", "name"), ("phone", "service_id")]
+    assert db.scalar(select(func.count()).select_from(Service)) == 39
+    assert db.scalar(select(func.count()).select_from(SourceRecord)) == report.total("created")
+
+
+def test_an_import_that_fails_in_a_later_batch_leaves_nothing(db: Session, tmp_path: Path) -> None:
+    trigger = (
+        "CREATE TRIGGER refuse_30 BEFORE INSERT ON service WHEN NEW.name = 'Pantry 30'"
+        " BEGIN SELECT RAISE(ABORT, 'refused here'); END"
+    )
+    if db.get_bind().dialect.name != "sqlite":
+        db.execute(
+            text(
+                "CREATE FUNCTION refuse_30() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                " IF NEW.name = 'Pantry 30' THEN RAISE EXCEPTION 'refused here'; END IF; RETURN NEW; END $$"
+            )
+        )
+        trigger = (
+            "CREATE TRIGGER refuse_30 BEFORE INSERT ON service FOR EACH ROW EXECUTE FUNCTION refuse_30()"
+        )
+    db.execute(text(trigger))
+    with pytest.raises(DBAPIError):
+        run_import(db, str(_feed(tmp_path / "f.ndjson", 40)), source="feed", batch_rows=25)
+    for model in (Service, Organization, SourceRecord, Metadata):
+        assert db.scalar(select(func.count()).select_from(model)) == 0
