@@ -47,6 +47,22 @@ def _floats(values: Sequence[Any]) -> npt.NDArray[np.float64]:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
+def _merge(
+    values: list[Any], more: list[Any], codes: npt.NDArray[np.int32]
+) -> tuple[list[Any], npt.NDArray[np.int32]]:
+    """`values` extended by the new ones of `more`, and `codes` (into `more`) moved onto it."""
+    index = {v: i for i, v in enumerate(values)}
+    out = list(values)
+    remap = np.zeros(max(1, len(more)), dtype=np.int32)
+    for j, v in enumerate(more):
+        k = index.get(v)
+        if k is None:
+            k = index[v] = len(out)
+            out.append(v)
+        remap[j] = k
+    return out, remap[codes].astype(np.int32)
+
+
 @dataclass(frozen=True)
 class Candidates:
     """Every document one text matched, in columns (row i of each array is one document)."""
@@ -112,6 +128,31 @@ class Candidates:
             facet=self.facet[rows], facet_values=self.facet_values,
         )  # fmt: skip
 
+    @classmethod
+    def concat(cls, a: Candidates, b: Candidates) -> Candidates:
+        """The rows of both (ids distinct), in id order, with b's codes moved onto a's values."""
+        if not len(b):
+            return a
+        statuses, status = _merge(a.statuses, b.statuses, b.status)
+        genders, gender = _merge(a.genders, b.genders, b.gender)
+        lang_values, langs = _merge(a.lang_values, b.lang_values, b.langs)
+        hour_values, hours = _merge(a.hour_values, b.hour_values, b.hours)
+        facet_values, facet = _merge(a.facet_values, b.facet_values, b.facet)
+        ids = np.concatenate([a.ids, b.ids])
+        order = np.argsort(ids, kind="stable")
+
+        def cat(x: Any, y: Any) -> Any:
+            return np.concatenate([x, y])[order]
+
+        return cls(
+            ids=ids[order], score=cat(a.score, b.score), lat=cat(a.lat, b.lat), lon=cat(a.lon, b.lon),
+            min_age=cat(a.min_age, b.min_age), max_age=cat(a.max_age, b.max_age),
+            free=cat(a.free, b.free), accessible=cat(a.accessible, b.accessible),
+            status=cat(a.status, status), statuses=statuses, gender=cat(a.gender, gender), genders=genders,
+            langs=cat(a.langs, langs), lang_values=lang_values, hours=cat(a.hours, hours),
+            hour_values=hour_values, facet=cat(a.facet, facet), facet_values=facet_values,
+        )  # fmt: skip
+
     def by_value(
         self, codes: npt.NDArray[np.int32], values: Sequence[Any], test: Callable[[Any], bool]
     ) -> npt.NDArray[np.bool_]:
@@ -125,14 +166,6 @@ def fetch(
 ) -> Candidates:
     """Matches read with their facts, narrowed by `where` (engines without a generation)."""
     return Candidates.from_rows(index.match_rows(conn, query, where, COLUMNS))
-
-
-def catalog(conn: Connection) -> Candidates:
-    """Every document's facts in id order: one sequential read, kept for a generation, so a
-    text's matches need only their ids and scores from the engine."""
-    names = ", ".join(c.name for c in COLUMNS)
-    result = conn.exec_driver_sql(f"SELECT {names}, 0.0 FROM search_document ORDER BY id")
-    return Candidates.from_rows(result.cursor.fetchall())  # plain tuples: no per-row Row objects
 
 
 def from_catalog(store: Candidates, ids: npt.NDArray[np.int64], score: npt.NDArray[np.float64]) -> Candidates:

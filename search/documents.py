@@ -387,6 +387,10 @@ def write(conn: Connection, service_ids: Iterable[uuid.UUID], terms: Terms | Non
         conn.execute(delete(search_document).where(search_document.c.service_id.in_(part)))
     docs = build(conn, ids, terms)
     insert_documents(conn, docs)
+    from search import facts, text  # they read through search.index, which reads these models
+    from search.index import index_for
+
+    facts.after_write(conn, index_for(conn).stem, text.words_of)
     return len(docs)
 
 

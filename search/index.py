@@ -70,6 +70,10 @@ class SearchIndex(Protocol):
         """Index terms (stems) with their document frequency, at least MIN_DF."""
         ...
 
+    def terms(self, conn: Connection, min_df: int) -> dict[str, int]:
+        """Every index term held by at least `min_df` documents, read afresh (a full scan)."""
+        ...
+
     def stem(self, word: str) -> str: ...
 
     def generation(self, conn: Connection) -> int | None:
@@ -111,7 +115,7 @@ class _Vocabulary:
         age = time.monotonic() - self.loaded
         if version != self.version and (version[0] < SMALL_INDEX or age > VOCAB_TTL_S):
             min_df = MIN_DF if version[0] >= SMALL_INDEX else 1
-            self.terms = {t: n for t, n in loader(min_df) if n >= min_df and len(t) >= 3 and t.isalpha()}
+            self.terms = _kept_terms(loader(min_df), min_df)
             self.loaded = time.monotonic()
             self.version = version
         return self.terms
@@ -152,10 +156,10 @@ class Fts5Index:
         return conn.execute(stmt.limit(limit)).all()
 
     def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
-        rows = conn.exec_driver_sql(
+        result = conn.exec_driver_sql(
             "SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH ?", (self.match_expression(query),)
-        ).all()
-        return _arrays(rows)
+        )
+        return _arrays(result.cursor.fetchall())  # plain tuples: no Row object per match
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         return point_in(box)
@@ -171,6 +175,10 @@ class Fts5Index:
             return conn.execute(text("SELECT term, doc FROM search_vocab WHERE doc >= :n"), {"n": min_df})
 
         return self._vocab.get(conn, load, self.generation(conn))
+
+    def terms(self, conn: Connection, min_df: int) -> dict[str, int]:
+        rows = conn.execute(text("SELECT term, doc FROM search_vocab WHERE doc >= :n"), {"n": min_df})
+        return _kept_terms(rows, min_df)
 
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
@@ -218,7 +226,14 @@ class PostgresIndex:
         return conn.execute(stmt.limit(limit)).all()
 
     def match_scores(self, conn: Connection, query: TextQuery) -> tuple[Any, Any]:
-        return _arrays(self.match_rows(conn, query, [], [D.c.id]))
+        result = conn.execute(
+            text(
+                "SELECT id, ts_rank('{0.1,0.3,0.6,1.0}'::float4[], tsv, q) FROM search_document, "
+                "to_tsquery('english', :q) AS q WHERE tsv @@ q"
+            ),
+            {"q": self.tsquery(query)},
+        )
+        return _arrays(result.cursor.fetchall())  # plain tuples: no Row object per match
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         return point_in(box)
@@ -239,6 +254,13 @@ class PostgresIndex:
 
         return self._vocab.get(conn, load, self.generation(conn))
 
+    def terms(self, conn: Connection, min_df: int) -> dict[str, int]:
+        rows = conn.execute(
+            text("SELECT word, ndoc FROM ts_stat('SELECT tsv FROM search_document') WHERE ndoc >= :n"),
+            {"n": min_df},
+        )
+        return _kept_terms(rows, min_df)
+
     def stem(self, word: str) -> str:
         return str(self._stemmer.stemWord(word))
 
@@ -254,10 +276,16 @@ class PostgresIndex:
         return None if written == "1" else int(value)
 
 
+def _kept_terms(rows: Any, min_df: int) -> dict[str, int]:
+    """Terms worth correcting to: alphabetic, three letters or more, held by min_df documents."""
+    return {t: int(n) for t, n in rows if n >= min_df and len(t) >= 3 and t.isalpha()}
+
+
 def _arrays(rows: Sequence[Any]) -> tuple[Any, Any]:
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    scores = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-    return ids, scores
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    both = np.array(rows, dtype=np.float64)  # ids below 2**53 are exact as floats
+    return both[:, 0].astype(np.int64), np.ascontiguousarray(both[:, 1])
 
 
 _INDEXES: dict[str, SearchIndex] = {}

@@ -9,12 +9,14 @@ by migration 0002 in raw SQL and hidden from autogenerate.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Table,
     Text,
     Uuid,
@@ -72,6 +74,23 @@ search_document_term = Table(
         primary_key=True,
     ),
     Column("term_id", Uuid, primary_key=True, index=True),
+)
+
+# Every document's facts, packed (search/facts.py), and the documents changed since: both
+# written in the writer's transaction (the log by triggers of migration 0023).
+search_facts = Table(
+    "search_facts",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+search_changed = Table(
+    "search_changed",
+    Base.metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
 )
 
 

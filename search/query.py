@@ -32,9 +32,9 @@ from catalog import capacity, rules
 from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm, Unit
 from hours import ScheduleRow
 from kernel.db import UTCDateTime
-from search import documents, hooks, synonyms
+from search import documents, facts, hooks, synonyms
 from search import text as textq
-from search.candidates import Candidates, SearchCache, catalog, fetch, from_catalog
+from search.candidates import Candidates, SearchCache, fetch, from_catalog
 from search.index import SearchIndex, TextQuery, index_for
 from search.models import search_document as D
 from search.models import search_document_term as DT
@@ -61,8 +61,9 @@ class SearchContext:
     now: dt.datetime | None = None
     # Keep match sets between searches where the engine has a generation (False: read afresh).
     cache: bool = True
-    # Searches of one generation before every document's facts are read into memory.
-    catalog_after: int = 3
+    # Searches of one generation answered by a join before the kept facts are used (0: at once;
+    # the facts are the persisted copy plus the change log, facts.py, so they are cheap).
+    catalog_after: int = 0
 
     @property
     def ages(self) -> rules.MaxAges:
@@ -323,22 +324,21 @@ def _matches(
 ) -> tuple[Candidates, bool]:
     """The match set, and whether SQL already applied the live filters (taxonomy, capacity).
 
-    With a generation the whole match set is kept: its facts come from the catalog's facts
-    once this generation has served `catalog_after` searches (reading them all costs about
-    5 ms per 1,000 documents, too much to pay after every write), and from a join until
-    then. Without a generation the filters SQL can answer narrow the read instead."""
+    With a generation the whole match set is kept: its facts come from every document's
+    facts, read from the persisted copy and the change log (facts.py) once per generation.
+    Without a generation the filters SQL can answer narrow the read instead."""
     if state is None:
         return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages)), True
     whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
     if query is None:
         if not whole:
             return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages)), True
-        return SearchCache.memo(state, "catalog", lambda: catalog(conn)), False
+        return SearchCache.memo(state, "catalog", lambda: facts.store_for(index).facts(conn)), False
 
     def load() -> Candidates:
         if not whole:
             return fetch(conn, index, query, [])
-        store = SearchCache.memo(state, "catalog", lambda: catalog(conn))
+        store = SearchCache.memo(state, "catalog", lambda: facts.store_for(index).facts(conn))
         return from_catalog(store, *index.match_scores(conn, query))
 
     return SearchCache.matches(

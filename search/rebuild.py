@@ -14,8 +14,8 @@ from sqlalchemy import delete, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from search import documents
-from search.index import index_for
+from search import documents, facts
+from search.index import MIN_DF, index_for
 from search.models import search_document, search_document_term
 
 BATCH = 5000
@@ -39,7 +39,9 @@ def rebuild(session: Session) -> int:
         for sql in remake:
             conn.exec_driver_sql(sql)
         conn.execute(text("UPDATE search_generation SET value = random() WHERE id = 1"))
-    index_for(conn).optimize(conn)
+    index = index_for(conn)
+    index.optimize(conn)
+    facts.write(conn, index.terms(conn, MIN_DF))
     return len(docs)
 
 

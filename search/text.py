@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
+from search import facts
 from search.candidates import SearchCache
 from search.index import PostgresIndex, SearchIndex, TextQuery
 from search.models import search_document as D
@@ -100,7 +101,7 @@ def known(conn: Connection, index: SearchIndex, word: str, state: Any = None) ->
 
 
 def _correct(conn: Connection, index: SearchIndex, word: str) -> str | None:
-    vocab = index.vocabulary(conn)
+    vocab = facts.vocabulary(conn, index)
     if not vocab:
         return None
     stem = index.stem(word)
