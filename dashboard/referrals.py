@@ -101,15 +101,31 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def _in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
+    """A referral id column limited to the scope's referrals: nothing to check for an
+    administrator (every event and contact has its referral), else the team's referral ids
+    (one small set the database builds once, instead of reading the referral of each row)."""
+    if scope.everyone:
+        return true()
+    limited: ColumnElement[bool] = column.in_(select(Referral.id).where(scope.where()))
+    return limited
+
+
+REPEAT_DAYS = (30, 90)  # the windows of a repeat contact; the longest is read before the period
+
+
 def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> Any:
-    """One row per referral sent in the period and not entered in error: when it was sent,
-    taken on and completed, its fate and reason (its terminal event), hours to each, and the
-    referral's own columns to break down by."""
+    """One row per referral sent since 90 days before the period (the repeat windows look
+    back that far) and not entered in error: when it was sent, taken on and completed, its
+    fate and reason (its terminal event), hours to each, whether it was sent in the period,
+    and the referral's own columns to break down by. One pass over the event log, shared by
+    every figure of the statement."""
     dialect = _dialect(session)
     ev = ReferralEvent
-    # Every event of a referral sent in the period is at or after its sending: one range scan
-    # of ix_referral_event_at_facts from the period's start reads them all (and the later
-    # events of referrals sent before it, which HAVING leaves out).
+    since = period.lower - dt.timedelta(days=max(REPEAT_DAYS))
+    # Grouped by referral in the order of ix_referral_event_referral_facts (referral, status,
+    # time, reason), which covers every column read: a scan of the index with no sort and
+    # no visit of the table. A referral sent since `since` has every event at or after it.
     sent = func.min(case((ev.to_status == "requested", ev.at)))
     per = (
         select(
@@ -119,22 +135,23 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
             func.min(case((ev.to_status == "completed", ev.at))).label("done"),
             func.max(case((ev.to_status.in_(FATES), ev.to_status))).label("fate"),
             func.max(case((ev.to_status.in_(FATES), ev.reason))).label("reason"),
-            func.max(case((ev.to_status == ERROR, 1), else_=0)).label("errored"),
         )
-        .where(ev.at >= period.lower)
+        .where(ev.at >= since, _in_scope(ev.referral_id, scope))
         .group_by(ev.referral_id)
-        .having(sent >= period.lower, sent < period.upper)
+        .having(sent >= since, func.max(case((ev.to_status == ERROR, 1), else_=0)) == 0)
         .subquery("per")
     )
     return (
         select(
             per.c.rid,
             per.c.sent,
+            per.c.done,
             per.c.fate,
             per.c.reason,
             _hours(per.c.took, per.c.sent, dialect).label("to_accept"),
             _hours(per.c.done, per.c.sent, dialect).label("to_close"),
             month_of(per.c.sent, dialect).label("month"),
+            and_(per.c.sent >= period.lower, per.c.sent < period.upper).label("inp"),
             Referral.organization_id,
             Referral.need,
             Referral.team_id,
@@ -145,7 +162,7 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
             per.c.took.is_not(None).label("taken"),
         )
         .join(Referral, Referral.id == per.c.rid)
-        .where(per.c.errored == 0, scope.where())
+        .where(scope.where())
         .cte("facts")
     )
 
@@ -301,16 +318,18 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     return values[low] + (values[high] - values[low]) * (pos - low)
 
 
-def _positions(x: Any, n: Any, q: float) -> Any:
-    """The rows (1-based) either side of the q-quantile's position among n sorted values."""
-    low = cast((n - 1) * q, Integer) + 1
+def _positions(x: Any, n: Any, q: float, dialect: str) -> Any:
+    """The rows (1-based) either side of the q-quantile's position among n sorted values
+    (the position's whole part: PostgreSQL's CAST rounds, so it floors first)."""
+    at = (n - 1) * q
+    low = cast(at if dialect == "sqlite" else func.floor(at), Integer) + 1
     return or_(x == low, x == low + 1)
 
 
 QUANTILES = (0.5, 0.9)
 
 
-def _quantile_rows(f: Any, column: Any, part: str) -> Any:
+def _quantile_rows(f: Any, column: Any, part: str, dialect: str) -> Any:
     """The few rows of `column` (sorted by a window) that the median and the 90th percentile
     interpolate between, with each one's rank and the count: portable SQL (PostgreSQL has
     percentile_cont, SQLite does not), and no column of 50k values crosses the wire."""
@@ -320,11 +339,11 @@ def _quantile_rows(f: Any, column: Any, part: str) -> Any:
             func.row_number().over(order_by=column).label("rn"),
             func.count().over().label("n"),
         )
-        .where(column.is_not(None))
+        .where(f.c.inp, column.is_not(None))
         .subquery(part)
     )
     zeros = [literal(0, Integer)] * len(Counts.__dataclass_fields__)
-    wanted = or_(*(_positions(ranked.c.rn, ranked.c.n, q) for q in QUANTILES))
+    wanted = or_(*(_positions(ranked.c.rn, ranked.c.n, q, dialect) for q in QUANTILES))
     return select(
         literal(part, String).label("part"),
         literal("", String),
@@ -345,16 +364,17 @@ def _part(f: Any, part: str, key: Any, label: Any, *joins: tuple[Any, Any]) -> A
         cast(null(), Float),
         cast(null(), Integer),
         cast(null(), Integer),
-    ).select_from(f)
+    ).where(f.c.inp)
     for table, on in joins:
         stmt = stmt.outerjoin(table, on)
     return stmt if key is None else stmt.group_by(key)
 
 
 def _everything(session: Session, f: Any) -> list[Any]:
-    """Totals, every breakdown, the reasons and the quantiles' rows in one statement, so the
-    period's facts are computed once (both databases materialise a CTE used many times)."""
-    c = f.c
+    """Totals, every breakdown, the reasons, the quantiles' rows and the repeat contacts in
+    one statement, so the facts are computed once (both databases materialise a CTE used
+    many times)."""
+    c, dialect = f.c, _dialect(session)
     branches = [
         _part(f, "total", None, None),
         _part(f, "by_month", c.month, c.month),
@@ -378,12 +398,54 @@ def _everything(session: Session, f: Any) -> list[Any]:
             cast(null(), Integer),
             cast(null(), Integer),
         )
-        .where(c.fate.in_(WITH_REASON))
+        .where(c.inp, c.fate.in_(WITH_REASON))
         .group_by(c.fate, c.reason),
-        _quantile_rows(f, c.to_accept, "q_accept"),
-        _quantile_rows(f, c.to_close, "q_close"),
+        _quantile_rows(f, c.to_accept, "q_accept", dialect),
+        _quantile_rows(f, c.to_close, "q_close", dialect),
+        _repeat_rows(f, dialect),
     ]
     return list(session.execute(union_all(*branches)))
+
+
+def _repeat_rows(f: Any, dialect: str) -> Any:
+    """Repeat contacts by team, from the same facts: each referral beside the same client's
+    previous and next ones (LAG and LEAD over the client's referrals in the order sent)."""
+    seq = select(
+        f.c.client_id,
+        f.c.team_id,
+        f.c.sent,
+        f.c.done,
+        f.c.inp,
+        func.lag(f.c.sent).over(partition_by=f.c.client_id, order_by=f.c.sent).label("prev"),
+        func.lead(f.c.sent).over(partition_by=f.c.client_id, order_by=f.c.sent).label("next"),
+    ).subquery("seq")
+    gap = _hours(seq.c.sent, seq.c.prev, dialect)
+
+    def clients(cond: Any) -> Any:
+        return func.count(func.distinct(case((cond, seq.c.client_id))))
+
+    columns = [
+        clients(true()),
+        *(clients(gap <= 24.0 * days) for days in REPEAT_DAYS),
+        clients(seq.c.done.is_not(None)),
+        clients(and_(seq.c.done.is_not(None), seq.c.next.is_not(None), seq.c.next >= seq.c.done)),
+    ]
+    zeros = [literal(0, Integer)] * (len(Counts.__dataclass_fields__) - len(columns))
+    return (
+        select(
+            literal("repeats", String),
+            cast(seq.c.team_id, String),
+            cast(func.max(Team.name), String),
+            *columns,
+            *zeros,
+            cast(null(), Float),
+            cast(null(), Integer),
+            cast(null(), Integer),
+        )
+        .outerjoin(Team, Team.id == seq.c.team_id)
+        .where(seq.c.inp)
+        .group_by(seq.c.team_id)
+    )
 
 
 def _interpolate(rows: Sequence[Any], q: float) -> float | None:
@@ -414,93 +476,35 @@ def _key(part: str, raw: Any) -> str:
 def interactions(session: Session, period: Period, scope: Scope) -> list[tuple[str, int, int]]:
     """(month, handoff contacts, follow-ups) for every month of the period: contacts with the
     client logged on the scope's referrals (not the provider's questions), and moves the
-    referring team recorded after sending."""
+    referring team recorded after sending. Each is one range scan of a covering index
+    (ix_referral_contact_at_kind, ix_referral_event_at_moves)."""
     dialect = _dialect(session)
     c = ReferralContact
     month_c = month_of(c.at, dialect)
     contacts = (
         select(month_c, func.count())
-        .join(Referral, Referral.id == c.referral_id)
-        .where(c.at >= period.lower, c.at < period.upper, c.kind != "question", scope.where())
+        .where(
+            c.at >= period.lower, c.at < period.upper, c.kind != "question", _in_scope(c.referral_id, scope)
+        )
         .group_by(month_c)
     )
     e = ReferralEvent
     month_e = month_of(e.at, dialect)
+    team_people = select(User.id).where(User.role.in_(list(TEAM_ROLES)))
     follow = (
         select(month_e, func.count())
-        .join(Referral, Referral.id == e.referral_id)
-        .join(User, User.id == e.actor_user_id)
         .where(
             e.at >= period.lower,
             e.at < period.upper,
             e.to_status.not_in(NOT_FOLLOW_UPS),
-            User.role.in_(list(TEAM_ROLES)),
-            scope.where(),
+            e.actor_user_id.in_(team_people),
+            _in_scope(e.referral_id, scope),
         )
         .group_by(month_e)
     )
     by_c = {m: int(n) for m, n in session.execute(contacts)}
     by_f = {m: int(n) for m, n in session.execute(follow)}
     return [(m, by_c.get(m, 0), by_f.get(m, 0)) for m in period.months()]
-
-
-def repeats(session: Session, period: Period, scope: Scope) -> tuple[list[Repeats], Repeats]:
-    """Repeat contacts by team and in all: each referral sent (not in error) beside the same
-    client's previous and next ones (window functions, on both databases)."""
-    dialect = _dialect(session)
-    ev = ReferralEvent
-    sent = func.min(case((ev.to_status == "requested", ev.at)))
-    since = period.lower - dt.timedelta(days=90)
-    per = (
-        select(
-            ev.referral_id.label("rid"),
-            sent.label("sent"),
-            func.min(case((ev.to_status == "completed", ev.at))).label("done"),
-        )
-        .where(ev.at >= since)
-        .group_by(ev.referral_id)
-        .having(sent >= since, func.max(case((ev.to_status == ERROR, 1), else_=0)) == 0)
-        .subquery("per")
-    )
-    sends = (
-        select(Referral.client_id, Referral.team_id, per.c.sent, per.c.done)
-        .join(Referral, Referral.id == per.c.rid)
-        .where(scope.where())
-        .subquery("sends")
-    )
-    seq = select(
-        sends.c.client_id,
-        sends.c.team_id,
-        sends.c.sent,
-        sends.c.done,
-        func.lag(sends.c.sent).over(partition_by=sends.c.client_id, order_by=sends.c.sent).label("prev"),
-        func.lead(sends.c.sent).over(partition_by=sends.c.client_id, order_by=sends.c.sent).label("next"),
-    ).subquery("seq")
-    gap = _hours(seq.c.sent, seq.c.prev, dialect)
-
-    def clients(cond: Any) -> Any:
-        return func.count(func.distinct(case((cond, seq.c.client_id))))
-
-    in_period = and_(seq.c.sent >= period.lower, seq.c.sent < period.upper)
-    columns = [
-        clients(true()),
-        clients(gap <= 24.0 * 30),
-        clients(gap <= 24.0 * 90),
-        clients(seq.c.done.is_not(None)),
-        clients(and_(seq.c.done.is_not(None), seq.c.next.is_not(None), seq.c.next >= seq.c.done)),
-    ]
-    by_team = (
-        select(seq.c.team_id, func.max(Team.name), *columns)
-        .outerjoin(Team, Team.id == seq.c.team_id)
-        .where(in_period)
-        .group_by(seq.c.team_id)
-    )
-    rows = [
-        Repeats(str(tid), name, *(int(v or 0) for v in rest)) for tid, name, *rest in session.execute(by_team)
-    ]
-    # A client belongs to one team, so the whole is the sum of the teams' rows.
-    total = Repeats(None, None, *(sum(getattr(r, f) for r in rows) for f in _REPEAT_COUNTS))
-    return sorted(rows, key=lambda r: (r.team or "", r.team_id or "")), total
 
 
 def outcomes(
@@ -517,10 +521,14 @@ def outcomes(
     reasons: dict[str, dict[str, int]] = {fate: {} for fate in WITH_REASON}
     found: dict[str, list[Row]] = {part: [] for part in PARTS}
     quantiles: dict[str, list[tuple[float, int, int]]] = {"q_accept": [], "q_close": []}
+    again: list[Repeats] = []
     for part, key, label, *rest in _everything(session, f):
         counts, (value, rn, n) = rest[:-3], rest[-3:]
         if part == "total":
             totals = Counts.of(counts)
+        elif part == "repeats":
+            values = (int(v or 0) for v in counts[: len(_REPEAT_COUNTS)])
+            again.append(Repeats(_key("by_team", key), label, *values))
         elif part == "reasons":
             reasons[key][label or "unknown"] = int(counts[0])
         elif part in quantiles:
@@ -541,6 +549,7 @@ def outcomes(
         hours_to_close=tuple(_interpolate(quantiles["q_close"], q) for q in QUANTILES),  # type: ignore[arg-type]
         parts=found,
         interactions=interactions(session, period, scope),
-        repeats=(again := repeats(session, period, scope))[0],
-        repeats_total=again[1],
+        repeats=sorted(again, key=lambda r: (r.team or "", r.team_id or "")),
+        # A client belongs to one team, so the whole is the sum of the teams' rows.
+        repeats_total=Repeats(None, None, *(sum(getattr(r, f) for r in again) for f in _REPEAT_COUNTS)),
     )

@@ -117,10 +117,16 @@ class ReferralEvent(Base):
     """One move of a referral: append-only; the referral's status is the last event's `to`."""
 
     __tablename__ = "referral_event"
-    # The dashboard reads a period's events in one range scan of this index (dashboard.referrals).
-    __table_args__ = (Index("ix_referral_event_at_facts", "at", "referral_id", "to_status", "reason"),)
+    # The dashboard's indexes (dashboard.referrals, dashboard.need), each covering what it reads:
+    # every referral's events grouped in one scan with no sort (referral, status, time, reason);
+    # a period's moves, their reasons and who made them in one range scan (time first).
+    __table_args__ = (
+        Index("ix_referral_event_referral_facts", "referral_id", "to_status", "at", "reason"),
+        Index("ix_referral_event_at_moves", "at", "to_status", "reason", "actor_user_id", "referral_id"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"), index=True)
+    # Its index is ix_referral_event_referral_facts, which starts with it.
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"))
     at: Mapped[Timestamp]
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[str] = mapped_column(Text)  # the user's e-mail, or who followed a signed link
@@ -136,6 +142,8 @@ class ReferralContact(Base):
     """The warm handoff's log: a call, a visit, transport arranged, with a note."""
 
     __tablename__ = "referral_contact"
+    # The dashboard counts a period's handoff contacts by month in one range scan of this index.
+    __table_args__ = (Index("ix_referral_contact_at_kind", "at", "kind", "referral_id"),)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"), index=True)
     at: Mapped[Timestamp]
