@@ -1,7 +1,7 @@
 """Dashboard: covering indexes for one grouped scan of the referral events, a period's moves and its handoff contacts
 
 Revision ID: 0027_dashboard_covering
-Revises: 0019_compact_provenance
+Revises: 0023_search_facts
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision: str = "0027_dashboard_covering"
-down_revision: str | Sequence[str] | None = "0019_compact_provenance"
+down_revision: str | Sequence[str] | None = "0023_search_facts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
