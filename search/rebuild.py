@@ -19,6 +19,11 @@ from search.index import MIN_DF, index_for
 from search.models import search_document, search_document_term
 
 BATCH = 5000
+# What build_all reads (PostgreSQL plans its joins from their statistics).
+CATALOG_TABLES = (
+    "service", "organization", "program", "service_at_location", "location", "address", "language",
+    "accessibility", "service_area", "attribute", "cost_option", "schedule", "taxonomy_term",
+)  # fmt: skip
 
 
 def rebuild(session: Session) -> int:
@@ -29,6 +34,8 @@ def rebuild(session: Session) -> int:
     remake = _drop(conn, "trigger") + _drop(conn, "index") if sqlite else []
     if sqlite:
         conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
+    else:  # statistics first: a bulk load leaves none, and the joins of build_all need them
+        conn.execute(text(f"ANALYZE {', '.join(CATALOG_TABLES)}"))
     conn.execute(delete(search_document_term))
     conn.execute(delete(search_document))
     docs = documents.build_all(conn)

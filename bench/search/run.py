@@ -8,7 +8,9 @@ raw engine queries in the same run (SQLite: FTS5's top 20 chosen by `ORDER BY ra
 subquery, joined afterwards; PostgreSQL: the tsvector's top 20 by ts_rank). Finally serves
 the app with gunicorn (2 workers) and loads `/api/v1/search` from loopback with wrk.
 Targets (2 cores): p95 <= 30 ms for text + radius + filters, p95 of the whole mix no worse
-than raw FTS5's, rebuild <= 10 s, no HTTP errors.
+than raw FTS5's, rebuild <= 10 s, no HTTP errors. `--replay` runs replay.py's cold replay
+of a Zipf query log instead of the mix (the measure of issue 17); `--keep DIR` keeps the
+SQLite catalog for more replays (`python -m bench.search.replay --database sqlite:///DIR/linkage.db`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.commands import upgrade  # noqa: E402
 from bench.search.generate import CENTER, generate  # noqa: E402
+from bench.search.replay import make_queries, print_report, replay  # noqa: E402
 from catalog.models import Service  # noqa: E402
 from kernel.db import CatalogSession, make_engine  # noqa: E402
 from search import hooks, synonyms  # noqa: E402
@@ -170,8 +173,15 @@ def main() -> None:
     ap.add_argument("--no-http", action="store_true")
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--database", help="a PostgreSQL URL (default: a temporary SQLite file)")
+    ap.add_argument(
+        "--replay",
+        action="store_true",
+        help="replay a Zipf log of lay words in new processes (replay.py) instead",
+    )
+    ap.add_argument("--keep", help="SQLite: keep the generated catalog in this directory (for replay.py)")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="linkage-search-bench-"))
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="linkage-search-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{tmp / 'linkage.db'}"
     schema = None
     if args.database:
@@ -191,6 +201,11 @@ def main() -> None:
         session.commit()
         build_s = time.perf_counter() - t0
     print(f"index rebuild: {count} documents in {build_s:.2f} s")
+    if args.replay:
+        engine.dispose()
+        print_report(replay(url, make_queries()), f"({count} documents)")
+        _clean_up(args, schema, tmp)
+        return
 
     rnd = random.Random(11)
     queries = mix(args.queries, rnd)
@@ -257,7 +272,12 @@ def main() -> None:
             print(f"HTTP /api/v1/search, gunicorn 2 workers: {result['requests_per_s']:.0f} req/s, "
                   f"errors: {result['errors']}")  # fmt: skip
     engine.dispose()
+    _clean_up(args, schema, tmp)
+
+
+def _clean_up(args: Any, schema: str | None, tmp: Path) -> None:
     if schema is not None:
         with make_engine(args.database).begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    shutil.rmtree(tmp, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
