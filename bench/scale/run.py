@@ -161,14 +161,16 @@ def main() -> None:
     figures["database"] = "postgresql" if schema else "sqlite"
     env = {**os.environ, "DATABASE_URL": url, "LINKAGE_DATA_DIR": str(work / "data")}
     try:
+        figures["commit"] = commit()  # the code the commands below run (a long source may span commits)
         figures["init"] = linkage(env, "init")
-        report = work / f"import-{args.services}.json"
+        report = work / f"import-{figures['database']}-{args.services}.json"
+        log = work / f"import-{figures['database']}-{args.services}.log"
         argv = ["import", str(data), "--source", "scale", "--format", "hsds-json", "--report", str(report)]
-        figures["import"] = linkage(env, *argv, limit=limit, log=work / "import.log")
+        figures["import"] = linkage(env, *argv, limit=limit, log=log)
         figures["import"]["services_per_s"] = args.services / figures["import"]["wall_s"]
         print(f"import: {figures['import']}", flush=True)
         if figures["import"]["exit"] != 0:
-            figures["import"]["log_tail"] = (work / "import.log").read_text()[-2000:]
+            figures["import"]["log_tail"] = log.read_text()[-2000:]
             print(figures["import"]["log_tail"], flush=True)
             return
         read = json.loads(report.read_text())
