@@ -47,6 +47,7 @@ ACTIONS = (
     "consent_revoke",
     "referral_create",
     "referral_transition",
+    "referral_complete",  # a draft completed with the consent, then sent
     "referral_contact",
 )
 

@@ -41,6 +41,7 @@ BLUEPRINTS = [
     "referrals.fhir_api:bp",
     "referrals.inbox:bp",
     "referrals.pages:bp",
+    "referrals.draft_pages:bp",
     "referrals.lists:bp",
     "referrals.api:bp",
     "dashboard.views:bp",

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from kernel.errors import Problem
 from referrals import consent as consent_rules
+from referrals.drafts import Completion
 from referrals.models import CLIENT_FIELDS
 from referrals.services import DEFAULT_SHARED, ClientInput, ConsentInput, ReferralInput
 
@@ -153,14 +154,8 @@ def client_input(form: Mapping[str, Any]) -> ClientInput:
     )
 
 
-def referral_input(
-    form: Mapping[str, Any], tz: str, *, client_id: uuid.UUID | None = None, draft: bool = False
-) -> ReferralInput:
-    """The form as the services' input: a new client unless `client_id` names a known one.
-    A draft is not sent, so consent is checked when a team member sends it, not now."""
-    service_id = _uuid(form, "service_id")
-    if service_id is None:
-        raise invalid("service_id", "service_id is needed")
+def consent_input(form: Mapping[str, Any], tz: str) -> ConsentInput:
+    """The consent fieldset: given or not, how, which data, until when."""
     given = form.get("consent_given")
     if given not in ("yes", "no"):
         raise invalid("consent.given", "say whether consent was given")
@@ -169,12 +164,35 @@ def referral_input(
     unknown = [f for f in fields if f not in CLIENT_FIELDS]
     if unknown:
         raise invalid("consent.scope", "unknown field")
-    consent = ConsentInput(
+    return ConsentInput(
         given=given == "yes",
         method=(form.get("consent_method") or None) if given == "yes" else None,
         data=fields,
         expires_at=_end_of(form.get("consent_expires") or "", tz),
     )
+
+
+def completion_input(form: Mapping[str, Any], tz: str) -> Completion:
+    """The form completing a draft: the consent, and the draft's need, note, mode and hold."""
+    return Completion(
+        consent=consent_input(form, tz),
+        need=_text(form, "need", "need"),
+        note=_text(form, "note", "note"),
+        mode=form.get("mode") or "live",
+        hold=bool(form.get("hold")),
+        capacity_id=_uuid(form, "capacity_id"),
+    )
+
+
+def referral_input(
+    form: Mapping[str, Any], tz: str, *, client_id: uuid.UUID | None = None, draft: bool = False
+) -> ReferralInput:
+    """The form as the services' input: a new client unless `client_id` names a known one.
+    A draft is not sent, so consent is checked when a team member sends it, not now."""
+    service_id = _uuid(form, "service_id")
+    if service_id is None:
+        raise invalid("service_id", "service_id is needed")
+    consent = consent_input(form, tz)
     return ReferralInput(
         service_id=service_id,
         client=None if client_id is not None else client_input(form),

@@ -134,6 +134,9 @@ MATRIX: dict[str, str] = {
     "referral_pages.move": PAGE_TEAM,
     "referral_pages.contact": PAGE_TEAM,
     "referral_pages.state": PAGE_TEAM,
+    # completing a team's draft: consent recorded, then sent (another team's is a 404)
+    "referral_drafts.form": PAGE_TEAM,
+    "referral_drafts.complete": PAGE_TEAM,
     # the referring team's lists: its referrals, its follow-up queue, a client's record
     "referral_lists.mine": PAGE_TEAM,
     "referral_lists.follow_up": PAGE_TEAM,

@@ -90,8 +90,22 @@ def _demo_ids() -> dict[str, str]:
     assert referral.consent_id is not None
     # One sent 30 hours ago and never answered: the follow-up queue has a card to show.
     overdue = _demo_referral(session, social_worker, shelter, utcnow() - dt.timedelta(hours=30))
+    # A draft an officer would leave at the scene (no consent yet), for the page that completes it.
+    draft = services.create_referral(
+        session,
+        Actor.of_user(social_worker),
+        services.ReferralInput(
+            service_id=shelter.id,
+            client=services.ClientInput(display_name="D. R."),
+            consent=services.ConsentInput(given=False),
+            need="Emergency Shelter",
+            draft=True,
+        ),
+        services.Settings(),
+    )
     figured = _figured(session, shelter)
     made = {
+        "draft": str(draft.id),
         "service": str(shelter.id),
         "location": str(shelter.service_at_locations[0].location_id),
         "organization": str(shelter.organization_id),

@@ -57,6 +57,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
     "referral": ("/referrals/{referral}", "social_worker"),
+    "draft": ("/referrals/{draft}", "social_worker"),
+    "draft-complete": ("/referrals/{draft}/complete", "social_worker"),
     "referral-new": (
         "/referrals/new?service_id={service}&location_id={location}&need=Emergency+Shelter",
         "social_worker",
@@ -99,7 +101,8 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     adapter = app.url_map.bind("localhost")
     some_id = str(uuid.UUID(int=1))
     ids = dict.fromkeys(
-        ("service", "location", "organization", "user", "referral", "client", "consent", "figured"), some_id
+        ("service", "location", "organization", "user", "referral", "client", "consent", "figured", "draft"),
+        some_id,
     )
     ids |= {
         "accept": "lkl_x",
