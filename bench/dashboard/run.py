@@ -1,7 +1,8 @@
 """Benchmark the coordinator dashboard: `python -m bench.dashboard [--referrals N] [--url URL]`.
 
 Builds a database by the migrations (a fresh SQLite file, or the PostgreSQL database of
-`--url` / DATABASE_URL in a schema of its own, dropped first), loads the demo county's
+`--url` / DATABASE_URL in a schema of its own, dropped first; `--reuse` times the schema a
+previous run left), loads the demo county's
 catalog, then writes N referrals (100,000 by default) with their clients, event logs and
 handoff contacts across the two years up to now, in bulk inserts: four teams of ten workers
 and a coordinator, a third of clients referred again, fates as a busy program has them
@@ -322,10 +323,18 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="a folder for the SQLite file; an existing one is timed again"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the PostgreSQL schema a previous run left",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.url and args.reuse:
+            time_requests(_schema_url(args.url, "bench_dashboard"), folder)
+            return
         url = prepare(args.url, folder)
         if not args.url and (folder / "dashboard.db").exists():
             time_requests(url, folder)
