@@ -286,3 +286,43 @@ def test_a_provider_uploads_figures_as_csv_and_reads_the_report_on_a_phone(
     assert page.get_by_role("status").inner_text().startswith("1 row read and stored.")
     assert "figure" in page.get_by_role("row").nth(1).inner_text()
     assert page.request.get(f"/api/v1/services/{sid}/capacity").json()["figures"][0]["age"] < 60
+
+
+def test_an_officer_saves_a_draft_that_a_social_worker_completes_with_consent(
+    site: Site, new_context: Any, signed_in: Any
+) -> None:
+    """The officer at the scene refers from /match and saves a draft without consent; the
+    team's social worker finds it among the team's drafts, completes it with written consent
+    and sends it: the referral's page says it is sent."""
+    name, place = site.ids["figured_name"], site.ids["figured_place"]
+    officer = new_context("phone", storage_state=signed_in("officer")).new_page()
+    officer.goto("/match")
+    officer.get_by_label("Needs", exact=True).fill(name)
+    officer.get_by_label("Location", exact=True).fill(place)
+    officer.get_by_role("button", name="Find matches").first.click()
+    officer.get_by_role("link", name=re.compile(rf"^Refer\W+{re.escape(name)}")).first.click()
+    officer.wait_for_url(re.compile(r"/referrals/new\?"))
+    officer.get_by_role("textbox", name="Name or initials", exact=True).fill("Officer Draft K.")
+    officer.get_by_label("No (the referral cannot be sent)").check()
+    officer.get_by_role("button", name="Save as a draft").click()
+    officer.wait_for_load_state()
+    if officer.get_by_role("button", name="Someone else: make a new client").count():
+        officer.get_by_role("button", name="Someone else: make a new client").click()
+    officer.wait_for_url(re.compile(r"/referrals/[0-9a-f-]{36}$"))
+    referral_id = officer.url.rsplit("/", 1)[1]
+
+    worker = new_context("desktop", storage_state=signed_in("social_worker")).new_page()
+    worker.goto("/referrals")
+    worker.get_by_role("link", name="Drafts to complete and send").click()
+    # The team's drafts, each card titled by its client.
+    worker.get_by_role("link", name="Officer Draft K.").first.click()
+    worker.wait_for_url(re.compile(rf"/referrals/{referral_id}$"))
+    worker.get_by_role("link", name="Complete and send").click()
+    worker.wait_for_url(re.compile(rf"/referrals/{referral_id}/complete$"))
+    assert worker.get_by_text("Officer Draft K.").count() == 1
+    worker.get_by_label("Yes", exact=True).check()
+    worker.get_by_label("written", exact=True).check()
+    worker.get_by_role("button", name="Complete and send").click()
+    worker.wait_for_url(re.compile(rf"/referrals/{referral_id}$"))
+    assert worker.get_by_text("The draft is sent to the provider.").count() == 1
+    assert worker.locator("#referral-status").inner_text() == "sent, waiting for the provider's answer"
