@@ -14,7 +14,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 1024  # argon2 takes any length; this only bounds the work one request can ask for
 COMMON_FILE = Path(__file__).with_name("common-passwords.txt")
 
-_hasher = PasswordHasher()
+# argon2id at argon2-cffi's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes).
+DEFAULT_HASHER = PasswordHasher()
+_hasher = DEFAULT_HASHER
 
 
 class WeakPassword(ValueError):

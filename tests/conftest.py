@@ -16,11 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from accounts import passwords
 from app import create_app
 from app.commands import alembic_config
 from catalog import changelog
@@ -47,6 +51,13 @@ from search import hooks as search_hooks
 # app's do, from the first test on: which tests ran before never changes what a flush does.
 changelog.install()
 search_hooks.install()
+
+# argon2id at the library's defaults (64 MiB, 3 passes, 4 lanes) costs about 0.3 s of CPU per
+# hash or check: by design for a login, but it was most of the time of every test that makes
+# an account. The suite hashes with the same algorithm at its cheapest parameters; the
+# production parameters are checked by tests/accounts/test_users.py, and processes the suite
+# starts (the CLI, gunicorn) keep them.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -93,6 +104,40 @@ def pg_url_with_schema(url: str, schema: str) -> str:
     """Point every connection of this URL at its own schema, so runs never meet."""
     sep = "&" if "?" in url else "?"
     return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def _reads_the_database_url(path: Path) -> bool:
+    """Whether a test module, or a conftest above it, picks its database from the environment."""
+    tests = ROOT / "tests"  # whose conftest (this file) every test shares
+    folders = [folder for folder in path.parents if tests in folder.parents]
+    for candidate in (path, *(folder / "conftest.py" for folder in folders)):
+        if candidate.is_file() and "TEST_DATABASE_URL" in candidate.read_text(encoding="utf-8"):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests whose result can depend on the database.
+
+    The PostgreSQL leg exists to show that every query, lock and migration works there too. A
+    test that never opens the suite's database (geo, opening hours, parsers, wording, files)
+    gives the same result on both legs, so it runs once, on SQLite; LINKAGE_TEST_EVERYTHING=1
+    runs it on PostgreSQL as well.
+    """
+    if not os.environ.get("TEST_DATABASE_URL") or os.environ.get("LINKAGE_TEST_EVERYTHING"):
+        return
+    keep: list[pytest.Item] = []
+    skipped: list[pytest.Item] = []
+    known: dict[Path, bool] = {}
+    for item in items:
+        path = Path(str(item.path))
+        if path not in known:
+            known[path] = _reads_the_database_url(path)
+        names = set(getattr(item, "fixturenames", ()))
+        (keep if known[path] or names & {"database_url", "engine"} else skipped).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
@@ -169,6 +214,29 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     session.close()
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates kept for the whole test process.
+
+    Every test gets an app of its own, and with it a new Jinja environment that would parse
+    and compile each template it renders again: a large part of each page test's time. Jinja
+    keys each entry by the template's name and the checksum of its source, so an edited
+    template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture
 def app(tmp_path: Path, database_url: str, session_factory: sessionmaker[Session]) -> Flask:
     """An app whose request sessions join the test's transaction."""
@@ -181,6 +249,7 @@ def app(tmp_path: Path, database_url: str, session_factory: sessionmaker[Session
         }
     )
     application.extensions["linkage_db"].sessionmaker = session_factory
+    application.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     return application
 
 

@@ -102,6 +102,14 @@ def test_a_generated_password_is_returned_once_and_meets_the_rule(db: Session) -
     assert made.user.password_hash.startswith("$argon2id$")
 
 
+def test_the_running_app_hashes_with_argon2id_at_its_recommended_cost() -> None:
+    # The suite swaps in cheap parameters (tests/conftest.py); a deployment never does.
+    made = passwords.DEFAULT_HASHER.hash("correct horse battery staple")
+    assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert passwords.verify(made, "correct horse battery staple")
+    assert not passwords.verify(made, "correct horse battery stapler")
+
+
 def test_the_common_list_is_loaded_and_lower_case() -> None:
     common = passwords.common_passwords()
     assert len(common) > 5000
