@@ -1,11 +1,12 @@
 """The query layer: catalog rows -> Candidate facts for the ranking core.
 
 A fixed number of queries per match, whatever the number of candidates: the nearby
-service locations that fit a need (from the in-process index of ``matching.points``, or
-in SQL from the bounding box of ``geo.bbox`` on the location index, the taxonomy term with
-its descendants and words in names, descriptions and term names), then one batch per kind
-of fact (``matching.facts``). Columns are selected explicitly; no relationship is walked,
-so nothing lazy-loads.
+service locations that fit a need, in SQL from the bounding box of ``geo.bbox`` over the
+search documents (one row per service location with its point, its terms and its text,
+written in the catalog's own transaction, so the next match in any process sees a write
+once it commits, and a new process has nothing to build), then the facts of the nearest
+(``matching.facts``). Columns are selected explicitly; no relationship is walked, so
+nothing lazy-loads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 import geo
@@ -24,8 +25,8 @@ from catalog.models import Attribute, Location, Service, ServiceAtLocation, Taxo
 from matching import facts
 from matching.facts import FollowThrough
 from matching.parse import InvalidField
-from matching.points import Points
 from matching.types import Candidate, ClientNeeds, Need
+from search.models import search_document, search_document_term
 from search.query import read_text
 from search.text import words_of
 
@@ -139,32 +140,84 @@ def gather(
     tz: str | None = None,
     cap: int = MAX_CANDIDATES,
     follow_through: FollowThrough | None = None,
-    points: Points | None = None,
     now: datetime | None = None,
 ) -> list[Candidate]:
-    """The candidates for one client: nearby service locations that fit at least one need.
-
-    With ``points`` (an in-process index, see ``matching.points``) the nearby fitting
-    service locations come from memory and only their facts from SQL; without it, from SQL.
-    """
-    if points is not None:
-        order = points.near(needs, cap)
-        if not order:
-            return []
-        rows = facts.rows_for(session, order)
+    """The candidates for one client: the nearest ``cap`` service locations within the radius
+    that fit at least one need (the first ``cap`` by name without a location)."""
+    if needs.lat is not None and needs.lon is not None:
+        order = near(session, needs, cap)
+        rows = facts.rows_for(session, order) if order else []
     else:
         rows = _base_rows(session, needs)
-        if needs.lat is not None and needs.lon is not None and rows:
-            lats, lons = [r.lat for r in rows], [r.lon for r in rows]
-            dist = geo.distances_km(needs.lat, needs.lon, lats, lons)
-            radius = needs.radius_km or float("inf")
-            near = sorted((d, i) for i, d in enumerate(dist.tolist()) if d <= radius)
-            rows = [rows[i] for _, i in near[:cap]]
-        else:
-            rows = rows[:cap]
     if not rows:
         return []
     return facts.candidates(session, rows, tz, follow_through, now)
+
+
+# The 0.1-degree latitude band as SQLite's index ix_search_document_match is built on
+# (migration 0025): a box is one range scan of longitudes per band, not a whole strip.
+BAND_SQL = "CAST(latitude * 10 AS INTEGER)"
+_TERMS_BY_TEXT = 24  # up to this many terms are looked for in the document's own term list
+
+
+def near(session: Session, needs: ClientNeeds, cap: int = MAX_CANDIDATES) -> list[Any]:
+    """Service-location ids within the radius that fit a need, nearest first.
+
+    One statement on the search documents: the bounding box over the point, the fit by the
+    document's terms (a need's term, its descendants and its parent) or its text (name,
+    description, term names), then the exact distance here for the few left."""
+    assert needs.lat is not None
+    assert needs.lon is not None
+    ids = facts.Ids(session)
+    d = search_document.c
+    radius = needs.radius_km or 25
+    min_lat, min_lon, max_lat, max_lon = geo.bbox(needs.lat, needs.lon, radius)
+    stmt = select(ids.col(d.key), d.latitude, d.longitude).where(
+        d.latitude.between(min_lat, max_lat), d.longitude.between(min_lon, max_lon)
+    )
+    if ids.sqlite:
+        bands = range(int(min_lat * 10), int(max_lat * 10) + 1)  # int() truncates as CAST does
+        stmt = stmt.where(literal_column(BAND_SQL).in_(list(bands)))
+    fit = _document_fit(session, ids, needs.needs)
+    if fit is not None:
+        stmt = stmt.where(fit)
+    found = session.execute(stmt).all()
+    if not found:
+        return []
+    dist = geo.distances_km(needs.lat, needs.lon, [r[1] for r in found], [r[2] for r in found]).tolist()
+    close = sorted((km, r[0]) for km, r in zip(dist, found, strict=True) if km <= radius)
+    return [key for _, key in close[:cap]]
+
+
+def _document_fit(session: Session, ids: facts.Ids, needs: Sequence[Need]) -> Any:
+    """Filed under a need's term, its descendants or its parent; or mentioning one phrase of
+    each of its word groups in the name, description or term names."""
+    if not needs:
+        return None
+    d = search_document.c
+    term_ids = {uuid.UUID(t) for n in needs for t in n.term_ids | n.parent_ids}
+    term_ids |= _word_terms(session, needs)
+    conds = []
+    if len(term_ids) <= _TERMS_BY_TEXT:  # the document's term ids are a text of hyphenated ids
+        conds.extend(d.term_ids.contains(str(t), autoescape=False) for t in sorted(term_ids))
+    else:
+        t = search_document_term.c
+        filed = select(literal(1)).where(t.doc_key == d.key, t.term_id.in_(sorted(term_ids)))
+        conds.append(filed.exists())
+    for n in needs:
+        if n.word_groups():
+            conds.append(_mentions(lambda w: _document_has(ids, w), n.word_groups()))
+    return or_(*conds) if conds else literal(False)
+
+
+def _document_has(ids: facts.Ids, word: str) -> Any:
+    """The word in the name, description or term names: each column apart, which costs
+    SQLite half of one LIKE over their concatenation. SQLite's LIKE ignores ASCII case;
+    PostgreSQL's needs ILIKE."""
+    d = search_document.c
+    pattern = f"%{word}%"
+    columns = (d.name, d.description, d.taxonomy)
+    return or_(*((c.like(pattern) if ids.sqlite else c.ilike(pattern)) for c in columns))
 
 
 def gather_services(

@@ -18,7 +18,6 @@ import geo
 from catalog import rules
 from matching.core import rank
 from matching.parse import InvalidField, MatchRequest
-from matching.points import PointsCache
 from matching.queries import FollowThrough, gather, gather_services, resolve_needs
 from matching.types import ClientNeeds, Ranking
 from wording import _
@@ -48,7 +47,6 @@ def find_matches(
     geocoder: Any = None,
     locate: Callable[[str], geo.Place] | None = None,
     now: datetime | None = None,
-    points: PointsCache | None = None,
 ) -> Outcome:
     """Resolve location and needs, gather candidates, rank them. Raises InvalidField."""
     place = None
@@ -77,10 +75,9 @@ def find_matches(
         at=_local(req.at, tz),
     )
     now = now or datetime.now(UTC)
-    index = points.get(session) if points is not None else None
     if req.services:  # the worker names the services: rank exactly those, wherever they are
         candidates = gather_services(session, req.services, tz=tz, follow_through=follow_through, now=now)
     else:
-        candidates = gather(session, needs, tz=tz, follow_through=follow_through, points=index, now=now)
+        candidates = gather(session, needs, tz=tz, follow_through=follow_through, now=now)
     ranking = rank(needs, candidates, now, req.weights, limit=req.limit, max_ages=max_ages)
     return Outcome(ranking, needs, place)

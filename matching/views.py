@@ -22,7 +22,6 @@ from kernel.openapi import register_paths
 from matching import populations as pop
 from matching.openapi_spec import PATHS, SCHEMAS
 from matching.parse import InvalidField, parse_request
-from matching.points import PointsCache
 from matching.presets import PRESETS
 from matching.service import Outcome, find_matches
 from matching.types import GENDERS, HOUSEHOLDS, INSURANCES, URGENCIES, Status
@@ -90,7 +89,6 @@ def _run(body: Any, channel: str) -> Outcome:
         max_ages=rules.MaxAges.from_config(cfg),
         follow_through=current_app.extensions.get("follow_through"),
         locate=lambda text: cached_locate(get_session(), text, geocoder=app_geocoder()),
-        points=_points(),
     )
     if not outcome.ranking.matches:
         _record_unmet(outcome, req.location, channel)
@@ -114,16 +112,6 @@ def _record_unmet(outcome: Outcome, location: str | None, channel: str) -> None:
         ),
         candidates=len(outcome.ranking.excluded),
     )
-
-
-def _points() -> PointsCache:
-    """The app's in-process index of service locations (see matching.points)."""
-    cache = current_app.extensions.get("match_points")
-    if cache is None:
-        ttl = float(current_app.config["MATCH_INDEX_TTL"])
-        cache = PointsCache(ttl, get_db().sessionmaker)
-        current_app.extensions["match_points"] = cache
-    return cache
 
 
 @bp.post("/api/v1/match")

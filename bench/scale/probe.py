@@ -23,7 +23,6 @@ if str(ROOT) not in sys.path:
 from bench.scale.source import CATEGORIES, METROS  # noqa: E402
 from kernel.db import CatalogSession, make_engine  # noqa: E402
 from matching.parse import parse_request  # noqa: E402
-from matching.points import PointsCache  # noqa: E402
 from matching.service import find_matches  # noqa: E402
 from search.params import parse_params  # noqa: E402
 from search.query import SearchContext, search  # noqa: E402
@@ -117,14 +116,11 @@ def main() -> None:
             result[label] = summary(wall, cpu)
             result[label]["first_ms"] = wall[0]
             result[label]["results_median"] = statistics.median(len(a["results"]) for a in answers)
-        cache = PointsCache(ttl=3600)
         bodies = [parse_request(b) for b in match_bodies(args.matches, args.metros, rnd)]
         for label in ("match_cold", "match_warm"):
-            wall, cpu, answers = timed(
-                lambda r: find_matches(session, r, tz=TZ, points=cache).ranking.as_dict(), bodies
-            )
+            wall, cpu, answers = timed(lambda r: find_matches(session, r, tz=TZ).ranking.as_dict(), bodies)
             result[label] = summary(wall, cpu)
-            result[label]["first_ms"] = wall[0]  # cold: builds the index of service locations
+            result[label]["first_ms"] = wall[0]  # cold: the first statements compiled in this process
             result[label]["matches_median"] = statistics.median(len(a["matches"]) for a in answers)
     engine.dispose()
     print(json.dumps(result))

@@ -7,12 +7,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from catalog.models import Attribute, RequiredDocument
 from matching import ClientNeeds, rank
 from matching.parse import InvalidField
-from matching.points import Points
 from matching.queries import gather, resolve_needs
 from search import hooks
 
@@ -102,7 +101,7 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
     needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1],
                         radius_km=25)  # fmt: skip
 
-    def count(points=None) -> int:
+    def count() -> int:
         seen: list[str] = []
 
         def on_execute(conn, cursor, statement, *args):
@@ -110,7 +109,7 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
 
         event.listen(engine, "before_cursor_execute", on_execute)
         try:
-            assert gather(db, needs, points=points)
+            assert gather(db, needs)
         finally:
             event.remove(engine, "before_cursor_execute", on_execute)
         return len(seen)
@@ -119,34 +118,55 @@ def test_query_count_does_not_grow_with_candidates(db, engine, make_service, she
         svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
         _tag(db, svc, shelter)
     few = count()
-    few_indexed = count(Points.build(db))
     for i in range(2, 12):
         svc = make_service(f"Shelter {i}", beds=3, languages=("en",), opens="19:00", closes="07:00")
         _tag(db, svc, shelter)
     assert count() == few
-    assert count(Points.build(db)) == few_indexed
     assert few <= 10
-    assert few_indexed <= 10
 
 
-def test_in_process_index_finds_the_same_candidates_as_sql(db, make_service, make_term, shelter_terms):
-    from matching.points import Points, PointsCache
-
+def test_candidates_are_the_nearest_that_fit_within_the_radius(db, make_service, make_term, shelter_terms):
+    """The bounding box over the search documents, the fit by term (with descendants and
+    parent) or by text, then the exact distance: nearest first, none past the radius."""
     _, shelter, family = shelter_terms
     detox = make_term("1180", "Detox")
     for i, (term, lat) in enumerate([(shelter, 0.01), (family, 0.05), (detox, 0.02), (shelter, 0.5)]):
         _tag(db, make_service(f"Place {i}", lat=COLUMBUS[0] + lat), term)
     make_service("Detox Now", description="24 hour intake", lat=COLUMBUS[0] + 0.03)
     make_service("Food Pantry", description="groceries")
-    points = Points.build(db)
-    for raw in (["1135"], ["detox"], ["Emergency Shelter", "detox"], []):
-        needs = ClientNeeds(needs=resolve_needs(db, raw), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
-        by_sql = [c.name for c in gather(db, needs)]
-        by_index = [c.name for c in gather(db, needs, points=points)]
-        assert by_index == by_sql, raw
-    assert PointsCache(ttl=0).get(db) is not PointsCache(ttl=0).get(db)
-    cache = PointsCache(ttl=60)
-    assert cache.get(db) is cache.get(db)
+    expected = {
+        "1135": ["Place 0", "Place 1"],
+        "detox": ["Place 2", "Detox Now"],
+        "Emergency Shelter|detox": ["Place 0", "Place 2", "Detox Now", "Place 1"],
+    }
+    for raw, names in expected.items():
+        needs = ClientNeeds(needs=resolve_needs(db, raw.split("|")), lat=COLUMBUS[0], lon=COLUMBUS[1],
+                            radius_km=25)  # fmt: skip
+        assert [c.name for c in gather(db, needs)] == names, raw
+    wide = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=60)
+    assert [c.name for c in gather(db, wide)] == ["Place 0", "Place 1", "Place 3"]
+    assert [c.name for c in gather(db, wide, cap=1)] == ["Place 0"]
+
+
+def test_a_write_is_seen_by_the_next_match_of_another_session(
+    db, session_factory, make_service, shelter_terms
+):
+    """Nothing is kept per process: a service filed and moved in one session is a candidate
+    where it now is in the very next match of another."""
+    from catalog.models import Location
+
+    _, shelter, _ = shelter_terms
+    svc = make_service("New Refuge", lat=COLUMBUS[0] + 2)
+    needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    other = session_factory()
+    assert gather(other, needs) == []
+    _tag(db, svc, shelter)
+    assert gather(other, needs) == []  # filed, but 220 km away
+    for loc in db.scalars(select(Location)):  # the one place of the one service
+        loc.latitude = COLUMBUS[0] + 0.01
+    db.flush()
+    assert [c.name for c in gather(other, needs)] == ["New Refuge"]
+    other.close()
 
 
 def test_word_needs_go_through_the_synonyms_of_search(db, make_service, make_term):
@@ -161,13 +181,12 @@ def test_word_needs_go_through_the_synonyms_of_search(db, make_service, make_ter
     assert rehab.label == "rehab"
     assert str(treatment.id) in rehab.term_ids
     assert ("residential", "treatment") in rehab.groups[0]
-    for points in (None, Points.build(db)):
-        needs = ClientNeeds(needs=(rehab,), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
-        result = rank(needs, gather(db, needs, points=points), NOW)
-        why = {m.name: m.reasons for m in result.matches}
-        assert set(why) == {"Bridgeway Recovery", "Oak House"}, points
-        assert "offers Residential Treatment" in why["Bridgeway Recovery"]
-        assert "mentions “residential treatment”" in why["Oak House"]
+    needs = ClientNeeds(needs=(rehab,), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    result = rank(needs, gather(db, needs), NOW)
+    why = {m.name: m.reasons for m in result.matches}
+    assert set(why) == {"Bridgeway Recovery", "Oak House"}
+    assert "offers Residential Treatment" in why["Bridgeway Recovery"]
+    assert "mentions “residential treatment”" in why["Oak House"]
 
 
 def test_word_needs_of_several_words_keep_each_word_and_its_synonyms(db, make_service):
