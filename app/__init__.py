@@ -35,6 +35,8 @@ BLUEPRINTS = [
     "catalog.provider_views:bp",
     "catalog.details_views:bp",
     "search.views:bp",
+    "search.admin_views:bp",
+    "importers.admin_views:bp",
     "field.views:bp",
     "matching.views:bp",
     "hsds.api:bp",

@@ -12,7 +12,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from catalog.models import CapacityHistory, Catalog, Metadata, Service, ServiceCapacity
@@ -62,6 +62,40 @@ def _log(
             previous_value=_text(old),
             replacement_value=_text(new),
             updated_by=str(session.info.get("actor", "system")),
+        )
+    )
+
+
+class _Record:
+    """A record outside the HSDS tables, named as the change log names one: table and id."""
+
+    def __init__(self, table: str, record_id: uuid.UUID) -> None:
+        self.__tablename__ = table
+        self.id = record_id
+
+
+def record(
+    session: Session,
+    table: str,
+    record_id: uuid.UUID,
+    action: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    """A change-log row for a write the flush hook does not see (a search synonym, a table
+    outside HSDS), written as the session's actor like every other row."""
+    _log(session, _Record(table, record_id), action, field, old, new)  # type: ignore[arg-type]
+
+
+def recent(session: Session, table: str, limit: int = 20) -> list[Metadata]:
+    """The newest change-log rows of one table, newest first (a page of recent edits)."""
+    return list(
+        session.scalars(
+            select(Metadata)
+            .where(Metadata.resource_type == table)
+            .order_by(Metadata.last_action_date.desc(), Metadata.id.desc())
+            .limit(limit)
         )
     )
 

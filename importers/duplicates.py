@@ -3,7 +3,8 @@
 Two sources often list the same service. Candidates are found among services of *other*
 sources that share a ZIP code or a phone number (blocking keeps this linear), and scored with
 rapidfuzz on name and address plus phone, website and distance. Nothing is merged
-automatically: `linkage duplicates list|merge|keep-apart` is where a person decides. A merge
+automatically: `/admin/duplicates` and `linkage duplicates list|merge|keep-apart` are where a
+person decides, and each decision is a row of the change log (`duplicate_candidate`). A merge
 keeps both records and both provenances; the one not kept becomes inactive.
 """
 
@@ -17,8 +18,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
+from catalog import changelog
 from catalog.models import Address, Location, Phone, Service, ServiceAtLocation, ServiceStatus
 from geo import distance_km
 from importers.models import DuplicateCandidate, DuplicateStatus, SourceRecord
@@ -202,6 +204,65 @@ def list_candidates(session: Session, *, include_decided: bool = False) -> list[
     return out
 
 
+@dataclass(frozen=True)
+class Side:
+    """One record of a pair as a reviewer compares it: what it says and where it came from."""
+
+    service: Service | None
+    summary: Summary | None
+    sources: list[SourceRecord]
+
+
+@dataclass(frozen=True)
+class Pair:
+    candidate: DuplicateCandidate
+    a: Side
+    b: Side
+
+
+def review_queue(session: Session, limit: int = 50) -> list[Pair]:
+    """The pairs waiting for a decision, best score first, each side with its details and
+    provenance (a few queries for the whole page, not per pair)."""
+    cands = list(
+        session.scalars(
+            select(DuplicateCandidate)
+            .where(DuplicateCandidate.status == DuplicateStatus.open)
+            .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+            .limit(limit)
+        )
+    )
+    ids = list({i for c in cands for i in (c.record_a, c.record_b)})
+    sources = {}
+    for c in cands:
+        sources[c.record_a], sources[c.record_b] = c.source_a, c.source_b
+    summaries = _summaries(session, ids, sources) if ids else {}
+    services = {
+        s.id: s
+        for s in session.scalars(
+            select(Service).where(Service.id.in_(ids)).options(selectinload(Service.organization))
+        )
+    }
+    records: dict[uuid.UUID, list[SourceRecord]] = defaultdict(list)
+    for row in session.scalars(
+        select(SourceRecord)
+        .where(SourceRecord.entity_table == "service", SourceRecord.entity_id.in_(ids))
+        .order_by(SourceRecord.first_seen)
+    ):
+        records[row.entity_id].append(row)
+
+    def side(rid: uuid.UUID) -> Side:
+        return Side(services.get(rid), summaries.get(rid), records.get(rid, []))
+
+    return [Pair(c, side(c.record_a), side(c.record_b)) for c in cands]
+
+
+def _decision(session: Session, cand: DuplicateCandidate) -> None:
+    """The decision in the change log too, beside the status it sets on the catalog."""
+    changelog.record(
+        session, "duplicate_candidate", cand.id, "update", "status", DuplicateStatus.open, cand.status
+    )
+
+
 def _open(session: Session, cid: uuid.UUID) -> DuplicateCandidate:
     cand = session.get(DuplicateCandidate, cid)
     if cand is None:
@@ -223,6 +284,7 @@ def merge(session: Session, cid: uuid.UUID, *, keep: uuid.UUID | None = None) ->
         svc.status = ServiceStatus.inactive
     cand.status, cand.kept = DuplicateStatus.merged, kept
     cand.decided_by, cand.decided_at = str(session.info.get("actor", "system")), utcnow()
+    _decision(session, cand)
     session.flush()
     return cand
 
@@ -231,6 +293,7 @@ def keep_apart(session: Session, cid: uuid.UUID) -> DuplicateCandidate:
     cand = _open(session, cid)
     cand.status = DuplicateStatus.kept_apart
     cand.decided_by, cand.decided_at = str(session.info.get("actor", "system")), utcnow()
+    _decision(session, cand)
     session.flush()
     return cand
 

@@ -64,6 +64,7 @@ def add_command(term: str, synonym: str) -> None:
 def remove_command(term: str, synonym: str | None) -> None:
     """Remove the pair TERM SYNONYM, or every pair of TERM."""
     session = get_session()
+    session.info["actor"] = "cli"
     removed = remove_synonym(session, term, synonym)
     session.commit()
     click.echo(f"Removed {removed} pair(s).")

@@ -3,7 +3,8 @@
 Each entry is an equivalence between two phrases, read both ways: a search for "detox" also
 finds "withdrawal management" and the other way round. The seed below is written into every
 new database by migration 0002 (the pairs added later by the migration that added them);
-admins edit the table with `linkage synonyms add|remove`.
+admins edit the table at `/admin/synonyms` or with `linkage synonyms add|remove`; each
+addition and removal is a row of the change log (`search_synonym`, "word ~ synonym").
 
 The seed joins three vocabularies: the words a person in crisis or an officer types ("rehab",
 "narcan", "place to sleep", "dv", "food stamps"), the Open Eligibility service terms the
@@ -23,7 +24,11 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from catalog import changelog
 from search.models import Synonym
+
+# How the change log names this table (its rows: "create"/"delete" of "word ~ synonym").
+TABLE = "search_synonym"
 
 SEED: tuple[tuple[str, str], ...] = (
     # substance use
@@ -265,6 +270,7 @@ def add_synonym(session: Session, term: str, synonym: str) -> Synonym:
         return existing
     row = Synonym(id=uuid.uuid4(), term=a, synonym=b)
     session.add(row)
+    changelog.record(session, TABLE, row.id, "create", "synonym", None, f"{a} ~ {b}")
     session.flush()
     return row
 
@@ -277,5 +283,9 @@ def remove_synonym(session: Session, term: str, synonym: str | None = None) -> i
     else:
         b = normalize(synonym)
         cond = ((Synonym.term == a) & (Synonym.synonym == b)) | ((Synonym.term == b) & (Synonym.synonym == a))
-    result = session.execute(delete(Synonym).where(cond))
-    return int(result.rowcount or 0)
+    gone = list(session.execute(select(Synonym.id, Synonym.term, Synonym.synonym).where(cond)))
+    for rid, t, syn in gone:
+        changelog.record(session, TABLE, rid, "delete", "synonym", f"{t} ~ {syn}", None)
+    session.execute(delete(Synonym).where(Synonym.id.in_([g[0] for g in gone])))
+    session.flush()
+    return len(gone)

@@ -163,6 +163,14 @@ MATRIX: dict[str, str] = {
     # a record's history, field by field, and reverting a change: administrators
     "catalog_admin.record_history": PAGE_ADMIN,
     "catalog_admin.history_revert": PAGE_ADMIN,
+    # the search synonyms: administrators
+    "search_admin.page": PAGE_ADMIN,
+    "search_admin.add": PAGE_ADMIN,
+    "search_admin.remove": PAGE_ADMIN,
+    # the duplicate-review queue: administrators
+    "duplicates_admin.queue": PAGE_ADMIN,
+    "duplicates_admin.merge": PAGE_ADMIN,
+    "duplicates_admin.keep_apart": PAGE_ADMIN,
     # the coordinator dashboard: coordinators (their team) and administrators (every team);
     # its JSON for their tokens with metrics:read or referrals:read
     "dashboard.page": PAGE_COORDINATOR,

@@ -35,6 +35,7 @@ from catalog.models import Service, ServiceCapacity, Unit
 from demo import load_demo
 from demo.accounts import create_demo_accounts
 from field import lists as field_lists
+from importers.models import DuplicateCandidate
 from kernel.db import get_session, make_engine, utcnow
 from referrals import links, notify, services
 from referrals.access import Actor
@@ -104,6 +105,7 @@ def _demo_ids() -> dict[str, str]:
         services.Settings(),
     )
     figured = _figured(session, shelter)
+    _demo_duplicate(session)
     made = {
         "draft": str(draft.id),
         "service": str(shelter.id),
@@ -163,6 +165,26 @@ def _figured(session: Any, shelter: Service) -> Service:
     )
     session.flush()
     return shelter
+
+
+def _demo_duplicate(session: Any) -> None:
+    """A pair for the duplicate-review queue to show (two demo pantries, as if from two sources)."""
+    a, b = session.scalars(
+        select(Service).where(Service.name.ilike("%pantry%")).order_by(Service.name)
+    ).all()[:2]
+    reasons = {"name": 0.92, "address": 0.8, "phone": 1.0, "website": 0.0, "distance": 0.5}
+    session.add(
+        DuplicateCandidate(
+            entity_table="service",
+            record_a=a.id,
+            record_b=b.id,
+            source_a="demo",
+            source_b="county 211",
+            score=81.3,
+            reasons=reasons,
+        )
+    )
+    session.flush()
 
 
 def _demo_report(session: Any, shelter: Service) -> Any:

@@ -54,6 +54,8 @@ PAGES: dict[str, tuple[str, str | None]] = {
     "reports": ("/admin/reports", "provider"),
     "report-decide": ("/admin/reports/{report}", "provider"),
     "history": ("/admin/history/service/{service}", "admin"),
+    "synonyms": ("/admin/synonyms?word=detox", "admin"),
+    "duplicates": ("/admin/duplicates", "admin"),
     "inbox": ("/inbox", "provider"),
     "inbox-referral": ("/inbox/{referral}", "provider"),
     "referral": ("/referrals/{referral}", "social_worker"),
