@@ -23,6 +23,7 @@ from search.query import read_text
 
 bp = Blueprint("search_admin", __name__)
 MAX_PHRASE = 100
+PER_PAGE = 50  # pairs a page of the table (a phone's screen scrolls, it does not crawl)
 
 
 def _expansion(word: str) -> list[tuple[str, list[str]]]:
@@ -33,12 +34,30 @@ def _expansion(word: str) -> list[tuple[str, list[str]]]:
     return [(group[0], group[1:]) for group in parsed.query.groups]
 
 
+def _number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
 def _page(status: int = 200, **kw: Any) -> Any:
+    """The page; with a word, the table holds that word's pairs, else PER_PAGE pairs a page."""
     session = get_session()
     word = (request.args.get("word") or "").strip()[:MAX_PHRASE]
+    every = synonyms.list_synonyms(session)
+    number = _number(request.args.get("page"))
+    if word:
+        plain = synonyms.normalize(word)
+        shown = [p for p in every if plain in (p.term, p.synonym)]
+    else:
+        shown = every[(number - 1) * PER_PAGE : number * PER_PAGE]
     page = render_template(
         "search/synonyms.html",
-        pairs=synonyms.list_synonyms(session),
+        pairs=shown,
+        total=len(every),
+        number=number,
+        more=not word and number * PER_PAGE < len(every),
         word=word,
         expansion=_expansion(word) if word else None,
         changes=changelog.recent(session, synonyms.TABLE),

@@ -69,6 +69,16 @@ def test_a_pair_added_changes_what_the_next_search_finds_and_removed_it_does_not
     assert "removed crashpad ~ respite" in page
 
 
+def test_the_table_holds_a_words_pairs_or_a_page_of_every_pair(admin: Any) -> None:
+    first = admin.get("/admin/synonyms").text
+    assert first.count('aria-label="Remove ') == 50
+    assert 'rel="next"' in first
+    assert 'rel="prev"' in admin.get("/admin/synonyms?page=2").text
+    detox = admin.get("/admin/synonyms?word=Detox").text
+    assert 'aria-label="Remove detox ~ withdrawal management"' in detox
+    assert 'aria-label="Remove narcan ~ naloxone"' not in detox
+
+
 def test_the_box_shows_what_search_makes_of_a_word(admin: Any) -> None:
     page = admin.get("/admin/synonyms?word=detox").text
     assert "<strong>detox</strong>: also " in page
