@@ -43,20 +43,42 @@ def uuid7() -> uuid.UUID:
 
 
 def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Core executemany of rows that all have the same keys. On SQLite the column types' bind
-    processors are applied here and the rows handed to the driver as tuples, which is about a
-    third cheaper than SQLAlchemy's per-row parameter building for large batches; anything
-    needing a column default the rows lack takes the ordinary path."""
+    """Core executemany of rows that all have the same keys. The column types' bind processors
+    are applied here, once per distinct value, and the rows handed to the driver as tuples,
+    which is about a third cheaper than SQLAlchemy's per-row parameter building for large
+    batches: on SQLite as one executemany, on PostgreSQL (psycopg 3) as one COPY, which
+    spares the server a statement per few hundred rows. Anything needing a column default
+    the rows lack takes the ordinary path."""
     if not rows:
         return
     keys = list(rows[0])
     missing = [c for c in table.c if c.key not in rows[0] and (c.default is not None or c.server_default)]
-    if conn.dialect.name != "sqlite" or missing:
+    copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+    if (conn.dialect.name != "sqlite" and not copy) or missing:
         conn.execute(table.insert(), rows)
         return
-    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    values = _bound_tuples(conn, table, keys, rows)
     names = ", ".join(f'"{table.c[k].name}"' for k in keys)
-    marks = ", ".join("?" for _ in keys)
+    if not copy:
+        marks = ", ".join("?" for _ in keys)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+        return
+    sql = f'COPY "{table.name}" ({names}) FROM STDIN'
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as out:
+            for row in values:
+                out.write_row(row)
+    except dbapi.Error as exc:
+        # The driver's own error, raised outside SQLAlchemy: given SQLAlchemy's shape, so the
+        # edges that keep SQL and values out of messages (database_error_text) see it too.
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error, hide_parameters=True) from exc
+
+
+def _bound_tuples(
+    conn: Any, table: Any, keys: list[str], rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
     get = operator.itemgetter(*keys)
     # Columns whose values need processing, with the last value seen: a batch often repeats
     # one value (the import's timestamp), and a date-time costs microseconds to format.
@@ -74,7 +96,7 @@ def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
                 last[i], done[i] = v, p(v)
             row[i] = done[i]
         values.append(tuple(row))
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+    return values
 
 
 def show_parameters(engine: Engine | None) -> None:
