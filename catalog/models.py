@@ -12,10 +12,10 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, Text, Uuid, type_coerce
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from kernel.db import Base, Timestamp, UTCDateTime, UUIDPk
+from kernel.db import Base, Timestamp, UTCDateTime, UUIDBytes, UUIDPk
 
 
 class ServiceStatus(enum.StrEnum):
@@ -70,9 +70,11 @@ def _attributes(cls_name: str) -> Any:
 
 
 def _change_log(cls_name: str) -> Any:
+    # The change log keeps ids in 16 bytes, the catalog as text: the record's id is bound as
+    # the log's type, or a lazy load would compare text with bytes and find nothing.
     return relationship(
         "Metadata",
-        primaryjoin=f"foreign(Metadata.resource_id) == {cls_name}.id",
+        primaryjoin=lambda: foreign(Metadata.resource_id) == type_coerce(globals()[cls_name].id, UUIDBytes()),
         viewonly=True,
         lazy="select",
         order_by="Metadata.last_action_date",
@@ -503,9 +505,12 @@ class Metadata(Base):
     """HSDS `metadata`: the change log (what, previous value, new value, who, when)."""
 
     __tablename__ = "metadata"
-    __table_args__ = (Index("ix_metadata_resource", "resource_id", "last_action_date"),)
-    id: Mapped[UUIDPk]
-    resource_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # A row per catalog row at least (its "create"), so kept small: ids in 16 bytes, clustered
+    # on the time-ordered id on SQLite (no second copy of the key), and one index by record;
+    # a record's few entries are sorted by date after they are found.
+    __table_args__ = (Index("ix_metadata_resource", "resource_id"), {"sqlite_with_rowid": False})
+    id: Mapped[uuid.UUID] = mapped_column(UUIDBytes, primary_key=True, default=uuid.uuid4)
+    resource_id: Mapped[uuid.UUID | None] = mapped_column(UUIDBytes)
     resource_type: Mapped[str | None] = mapped_column(Text)
     # Kept as the ISO 8601 text HSDS carries (dates from sources, date-times from us, in UTC).
     last_action_date: Mapped[str] = mapped_column(Text)

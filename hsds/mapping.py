@@ -17,7 +17,7 @@ from sqlalchemy import Date, Float, Integer, Uuid
 from sqlalchemy.orm import Session
 
 from catalog.models import HSDS_MODELS, Attribute, Catalog, Metadata
-from kernel.db import UTCDateTime
+from kernel.db import UTCDateTime, UUIDBytes
 
 # What each object nests in its full form: json key -> relationship name.
 NEST: dict[str, dict[str, str]] = {
@@ -158,7 +158,7 @@ def parse_value(table: str, col: Any, value: Any) -> Any:
         return None
     t = col.type
     try:
-        if isinstance(t, Uuid):
+        if isinstance(t, (Uuid, UUIDBytes)):
             return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         if isinstance(t, UTCDateTime):
             if isinstance(value, dt.datetime):

@@ -16,14 +16,28 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from app.commands import alembic_config
-from catalog import changelog
-from catalog.models import Metadata
+from catalog import changelog, history
+from catalog.models import Metadata, Service
 from importers import run_import
 from importers.models import SourceRecord
 from kernel.db import CatalogSession, UTCDateTime, make_engine
 from tests.conftest import _reset_postgres, pg_url_with_schema, shared_path
 
 BEFORE = "0021_import_lock"
+SERVICE_ID = uuid.UUID("ac148810-d857-441c-9679-408f346de14b")  # in the spec's examples
+OLD_METADATA = sa.Table(
+    "metadata",
+    sa.MetaData(),
+    sa.Column("id", sa.Uuid()),
+    sa.Column("resource_id", sa.Uuid()),
+    *(
+        sa.Column(c, sa.Text())
+        for c in (
+            "resource_type", "last_action_date", "last_action_type", "field_name", "previous_value",
+            "replacement_value", "updated_by",
+        )
+    ),
+)  # fmt: skip
 OLD_SOURCE_RECORD = sa.Table(
     "source_record",
     sa.MetaData(),
@@ -81,7 +95,18 @@ def test_old_provenance_rows_are_converted_and_an_unchanged_source_writes_nothin
     hsds = uuid.uuid4()
     first = dt.datetime(2025, 3, 1, 12, 0, 5, 250_000, tzinfo=dt.UTC)
     digest = hashlib.sha1(b"a row", usedforsecurity=False).hexdigest()
+    change = uuid.uuid4()
     with engine.begin() as conn:  # ... and a few more of that shape are written by hand
+        name = conn.scalar(sa.text("SELECT name FROM service WHERE id = :id"), {"id": SERVICE_ID.hex})
+        conn.execute(
+            OLD_METADATA.insert(),
+            {
+                "id": change, "resource_id": SERVICE_ID, "resource_type": "service",
+                "last_action_date": "2030-01-01T00:00:00.000Z", "last_action_type": "update",
+                "field_name": "name", "previous_value": "Counselling (old name)", "replacement_value": name,
+                "updated_by": "someone@example.org",
+            },
+        )  # fmt: skip
         conn.execute(
             OLD_SOURCE_RECORD.insert(),
             [
@@ -124,6 +149,23 @@ def test_old_provenance_rows_are_converted_and_an_unchanged_source_writes_nothin
         assert (new.table_in_source, new.id_in_source) == ("service", str(hsds))
         assert new.last_seen == (first + dt.timedelta(days=1)).replace(microsecond=0)
         assert new.gone_since is None
+        # The history page still reads every entry of the record, the converted one first, and
+        # reverts it through the change log.
+        _record, entries = history.entries(session, "service", SERVICE_ID)
+        assert entries[0].change.id == change
+        assert entries[0].revertible
+        assert {e.change.last_action_type for e in entries} == {"create", "update"}
+        own = {e.change.id for e in entries if e.change.resource_id == SERVICE_ID}
+        assert {m.id for m in session.get(Service, SERVICE_ID).change_log} == own  # the lazy load too
     again = _import(engine, "spec")
+    assert again == (0, 0, logged + 1, known)  # nothing created, updated, logged or remembered anew
+    with CatalogSession(engine) as session:
+        changelog.install()
+        history.revert(session, change, "admin@example.org (revert)")
+        session.commit()
+        assert session.get(Service, SERVICE_ID).name == "Counselling (old name)"
+        undone = session.scalars(
+            select(Metadata).where(Metadata.resource_id == SERVICE_ID, Metadata.updated_by.like("admin%"))
+        ).one()
+        assert (undone.field_name, undone.replacement_value) == ("name", "Counselling (old name)")
     engine.dispose()
-    assert again == (0, 0, logged, known)  # nothing created, updated, logged or remembered anew
