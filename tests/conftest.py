@@ -23,6 +23,7 @@ from jinja2.bccache import Bucket
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import Rule
 
 from accounts import passwords
 from app import create_app
@@ -235,6 +236,26 @@ class _CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = _CompiledTemplates()
+
+_compile_builder = Rule._compile_builder
+_builders: dict[tuple[Any, ...], Any] = {}
+
+
+def _shared_builder(self: Rule, append_unknown: bool = True) -> Any:
+    """Werkzeug's URL builder for a rule, generated once per test process, not once per app.
+
+    Werkzeug writes and compiles a Python function for each rule of each new app (two per
+    rule, about 200 per app); that was most of the cost of the app every test makes. The
+    function depends only on the rule's parsed parts and defaults (the rule is passed to it
+    at each call), so rules alike share one.
+    """
+    key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+    if key not in _builders:
+        _builders[key] = _compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+Rule._compile_builder = _shared_builder  # type: ignore[method-assign]
 
 
 @pytest.fixture

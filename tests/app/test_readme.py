@@ -62,7 +62,7 @@ def test_every_configuration_key_the_code_reads_is_a_setting(tmp_path):
     """A key read from app.config that no setting fills could not be changed by a deployment."""
     known = set(load_config({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})) | set(Flask.default_config)
     read = {(m.group(1), p.name) for p in _project_sources() for m in CONFIG_READ.finditer(p.read_text())}
-    assert {name for name, _ in read} >= {"TIMEZONE", "MATCH_INDEX_TTL", "CAPACITY_STALE_HOURS"}
+    assert {name for name, _ in read} >= {"TIMEZONE", "MATCH_WEIGHTS", "CAPACITY_STALE_HOURS"}
     unknown = sorted((n, f) for n, f in read if n not in known)
     assert not unknown, f"read from app.config but set by no setting: {unknown}"
 

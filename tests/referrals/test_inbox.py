@@ -260,7 +260,11 @@ def test_events_of_a_move_are_in_the_log_once(provider, refer, db) -> None:
     referral = refer()
     post(provider, f"/inbox/{referral.id}/move", {"to": "accepted"})
     db.expire_all()
-    events = db.scalars(select(ReferralEvent.to_status).where(ReferralEvent.referral_id == referral.id)).all()
+    events = db.scalars(
+        select(ReferralEvent.to_status)
+        .where(ReferralEvent.referral_id == referral.id)
+        .order_by(ReferralEvent.at, ReferralEvent.id)  # ids are time-ordered (UUIDv7)
+    ).all()
     assert events == ["requested", "accepted"]
 
 
