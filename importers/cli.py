@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from importers.duplicates import DuplicateError, keep_apart, list_candidates, merge
@@ -76,20 +77,24 @@ def import_command(
     assert engine is not None
     if debug:
         show_parameters(engine)
+    # The lock goes where the import's session goes: its own transactions on the engine, or
+    # savepoints on the one connection the app's sessions are bound to when they are.
+    bound = get_db().sessionmaker.kw.get("bind") if get_db().sessionmaker is not None else None
+    lock_on: Engine | Connection = bound if isinstance(bound, Connection) else engine
     if force_unlock:
-        held = break_lock(engine)
+        held = break_lock(lock_on)
         if held is not None:
             click.echo(
                 f"Removed the lock of the import from source {held.source!r} ({held.pid} on {held.host})."
             )
     try:
-        acquire(engine, name, wait=wait)
+        acquire(lock_on, name, wait=wait)
     except ImportBusy as exc:
         raise click.ClickException(f"import not started, nothing was written: {exc}") from None
     try:
         _import(path, name, fmt, mapping, report_file, dry_run, batch_rows, debug)
     finally:
-        release(engine)
+        release(lock_on)
 
 
 def _import(

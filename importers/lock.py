@@ -15,9 +15,11 @@ import datetime as dt
 import os
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Integer, Text, delete, insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,23 +65,39 @@ def _alive(pid: int, host: str) -> bool:
     return True
 
 
-def acquire(engine: Engine, source: str, *, wait: float = 0.0) -> None:
+@contextmanager
+def _transaction(where: Engine | Connection) -> Iterator[Connection]:
+    """A short transaction of its own on an engine; a savepoint on a connection the caller holds.
+
+    The app's sessions are bound to one connection when a caller (the test suite) keeps the
+    whole run in a transaction of its own: the lock must then be written on that connection,
+    since a second one would wait for the first's write lock on SQLite.
+    """
+    if isinstance(where, Engine):
+        with where.begin() as conn:
+            yield conn
+    else:
+        with where.begin_nested():
+            yield where
+
+
+def acquire(engine: Engine | Connection, source: str, *, wait: float = 0.0) -> None:
     """Take the import lock for `source`, waiting up to `wait` seconds; ImportBusy otherwise."""
     me = {"name": LOCK_NAME, "source": source, "pid": os.getpid(), "host": socket.gethostname()}
     deadline = time.monotonic() + wait
     t = ImportLock.__table__
     while True:
-        with engine.connect() as conn:
+        with _transaction(engine) as conn:
             held = conn.execute(select(t).where(t.c.name == LOCK_NAME)).first()
         if held is not None and not _alive(held.pid, held.host):
-            with engine.begin() as conn:  # its holder died: take it over
+            with _transaction(engine) as conn:  # its holder died: take it over
                 conn.execute(
                     delete(t).where(t.c.name == LOCK_NAME, t.c.pid == held.pid, t.c.host == held.host)
                 )
             held = None
         if held is None:
             try:
-                with engine.begin() as conn:
+                with _transaction(engine) as conn:
                     conn.execute(insert(t).values(**me, started_at=utcnow()))
                 return
             except IntegrityError:  # another import took it between our read and our write
@@ -89,19 +107,19 @@ def acquire(engine: Engine, source: str, *, wait: float = 0.0) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def release(engine: Engine) -> None:
+def release(engine: Engine | Connection) -> None:
     """Give the lock back (only our own row: a lock broken and taken by another stays theirs)."""
     t = ImportLock.__table__
-    with engine.begin() as conn:
+    with _transaction(engine) as conn:
         conn.execute(
             delete(t).where(t.c.name == LOCK_NAME, t.c.pid == os.getpid(), t.c.host == socket.gethostname())
         )
 
 
-def break_lock(engine: Engine) -> ImportLock | None:
+def break_lock(engine: Engine | Connection) -> ImportLock | None:
     """Remove whatever lock row there is (a holder that died on another host); returns it."""
     t = ImportLock.__table__
-    with engine.begin() as conn:
+    with _transaction(engine) as conn:
         held = conn.execute(select(t).where(t.c.name == LOCK_NAME)).first()
         conn.execute(delete(t).where(t.c.name == LOCK_NAME))
     if held is None:
