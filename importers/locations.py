@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, update
-from sqlalchemy.engine import Connection
-
-from catalog.models import Location
 from geo import LocationError, check_coordinates, locate_address
 from importers.report import ImportReport
 from importers.rows import Row
@@ -92,18 +88,18 @@ class Geocoding:
         if loc is not None and (loc not in self.addresses or str(out.get("address_type")) == "physical"):
             self.addresses[loc] = out
 
-    def remember(self, eid: uuid.UUID, obj: Any) -> None:
+    def remember(self, eid: uuid.UUID, values: dict[str, Any]) -> None:
+        """The values to be written for a location (all of a new one's, the changes of one that
+        exists): its point goes there once it is geocoded."""
         if eid in self.to_geocode:
-            self.to_geocode[eid] = obj
+            self.to_geocode[eid] = values
 
-    def geocode(self) -> list[dict[str, Any]]:
-        """Geocode the locations that need it from their (already mapped) address, offline.
-
-        A location being created is its row of values (it may already be inserted): the points
-        found for those are returned, for `save_points` after the last insert."""
-        rows: list[dict[str, Any]] = []
-        for eid, obj in self.to_geocode.items():
-            if obj is None:
+    def geocode(self) -> None:
+        """Geocode the locations that need it from their (already mapped) address, offline,
+        into the values remembered for them; before anything is written, so the point is part
+        of the location's creation (or of its logged update)."""
+        for eid, values in self.to_geocode.items():
+            if values is None:
                 continue
             addr = self.addresses.get(eid)
             if addr is None:
@@ -121,32 +117,12 @@ class Geocoding:
                     "location", "", None, "address", f"could not be geocoded: {exc.reason}", str(eid)
                 )
                 continue
-            point = {
-                "latitude": place.lat,
-                "longitude": place.lon,
-                "geocode_precision": place.precision,
-                "geocode_source": place.source,
-            }
-            if isinstance(obj, dict):
-                obj.update(point)
-                rows.append({"b_id": eid, **point})
-            else:
-                for key, value in point.items():
-                    setattr(obj, key, value)
-            self.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
-        return rows
-
-    def save_points(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """Write the geocoded points of locations created in bulk (part of their creation: the
-        change log has their "create" row, not an update)."""
-        if not rows:
-            return
-        loc = cast("Table", Location.__table__)
-        stmt = (
-            update(loc)
-            .where(loc.c.id == bindparam("b_id"))
-            .values(
-                {k: bindparam(k) for k in ("latitude", "longitude", "geocode_precision", "geocode_source")}
+            values.update(
+                latitude=place.lat,
+                longitude=place.lon,
+                geocode_precision=place.precision,
+                geocode_source=place.source,
             )
-        )
-        conn.execute(stmt, rows)
+            self.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
+        # What was held for this is no longer needed (the values live on in the import's rows).
+        self.to_geocode, self.addresses = {}, {}

@@ -1,10 +1,23 @@
-"""One import: read, clean, check, map ids, upsert through the session, remember provenance.
+"""One import: read, clean, check, map ids and diff everything first, then write it at once.
 
-`run_import` never commits: the caller (the CLI) commits once or rolls back, so an import is
-one transaction. New records are inserted in bulk (Core executemany, table by table, parents
-first), with the "create" rows the change log's flush hook would have written; updates go
-through the ORM session, so the change log records each changed field with its previous and
-new value. The search documents of every touched service are rewritten once, at the end.
+An import runs in two phases, so that on SQLite it holds the database's write lock only for
+the second, short one (SQLite has a single write lock: while an import held it for its whole
+run, every write of the app waited on the busy timeout and then failed):
+
+1. **Prepare**, reading only (on SQLite on a connection of its own, beside the app's writers,
+   which WAL allows): read and flatten the source, clean, map ids, check, geocode, compare each
+   record with what the database holds, and build every row to insert (bind processors
+   applied, in key order, with their "create" change-log rows and provenance) and every change
+   to apply. Nothing is written, so a failure here leaves nothing to undo.
+2. **Publish**, in one write transaction (`BEGIN IMMEDIATE` on SQLite): bulk inserts of the
+   prepared rows, table by table with parents first; the changes applied through the ORM, so
+   the change log records each changed field with its previous and new value; provenance; the
+   search documents of every touched service; the duplicate candidates. A reader sees none of
+   it until the caller commits, and a failure or an interruption rolls all of it back.
+
+`run_import` never commits: the caller (the CLI) commits once or rolls back. On PostgreSQL,
+which has no database-wide write lock, and when the session is joined to a connection the
+caller holds (the tests), both phases run in the caller's one transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalog import changelog
@@ -33,14 +47,14 @@ from importers.normalize import clean_text
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 from importers.spreadsheet import load_mapping
-from kernel.db import insert_rows, utcnow
+from kernel.db import BoundRows, begin_write, bind_rows, utcnow, write_rows
 from search import documents
 from search.hooks import Touched, affected_services, touched_row
 from search.rebuild import rebuild
 
 FLUSH_EVERY = 2000
-# New provenance rows are inserted once this many wait (see _insert_new_provenance).
-PROVENANCE_CHUNK = 50_000
+# Records changed by an import are loaded, changed and flushed this many at a time.
+UPDATE_CHUNK = 500
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
 # usual 32 MiB; 100,000 services went from 1,325 to 1,440 services/s.
 IMPORT_CACHE_KIB = 262_144
@@ -50,6 +64,9 @@ Progress = Callable[[int, int], None]
 
 
 class Importer:
+    """One import's state. `prepare` reads (through `reader`) and builds; `publish` writes
+    (through `session`). Between the two nothing of the import is in the database."""
+
     def __init__(
         self,
         session: Session,
@@ -57,8 +74,10 @@ class Importer:
         report: ImportReport,
         progress: Progress | None,
         batch_rows: int = FLUSH_EVERY,
+        reader: Session | None = None,
     ) -> None:
         self.session, self.source, self.report, self.progress = session, source, report, progress
+        self.reader = reader if reader is not None else session
         self.batch_rows = max(1, batch_rows)
         self.tables = {name: TableFacts(name) for name in HSDS_MODELS}
         self.known: dict[str, set[uuid.UUID]] = {}
@@ -70,8 +89,16 @@ class Importer:
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
         self.touched = Touched()
-        # New records waiting for the next bulk insert, by table.
+        # New records by table, until `_stage` makes them `staged` (ready for the driver).
         self.pending: dict[str, list[dict[str, Any]]] = {}
+        self.staged: list[BoundRows] = []
+        self.staged_prov: BoundRows | None = None
+        # New records written through the ORM (capacity), the source's own change history, and
+        # the changes to records that exist, by table: (id, {column: new value}).
+        self.orm_new: list[tuple[Any, dict[str, Any]]] = []
+        self.new_metadata: list[dict[str, Any]] = []
+        self.updates: dict[str, list[tuple[uuid.UUID, dict[str, Any]]]] = {}
+        self.retiring: list[uuid.UUID] = []
         # The coordinates of this import's locations: checked, remembered and geocoded there.
         self.geocoding = Geocoding(source, report)
 
@@ -83,8 +110,8 @@ class Importer:
                 self.tables[t].refs.get(k) == name for t in tables for k in self.tables[t].refs
             ):
                 model = self.tables[name].model
-                self.known[name] = set(self.session.scalars(select(model.id)))
-        rows = self.session.execute(
+                self.known[name] = set(self.reader.scalars(select(model.id)))
+        rows = self.reader.execute(
             select(
                 SourceRecord.entity_id,
                 SourceRecord.entity_table,
@@ -146,31 +173,30 @@ class Importer:
             return "rejected"
         model = self.tables[table].model
         if eid in known:
-            obj = self.session.get(model, eid)
+            obj = self.reader.get(model, eid)
             assert obj is not None
-            for k, v in values.items():
-                if k != "id" and getattr(obj, k) != v:
-                    setattr(obj, k, v)
-            if prev is not None and prev[3] and isinstance(obj, Service):
-                obj.status = values.get("status") or ServiceStatus.active
-            outcome = "updated" if self.session.is_modified(obj, include_collections=False) else "unchanged"
-        elif table in ORM_ONLY:
-            obj = model(**values)
-            self.session.add(obj)
-            known.add(eid)
-            outcome = "created"
+            changes = {k: v for k, v in values.items() if k != "id" and getattr(obj, k) != v}
+            if prev is not None and prev[3] and isinstance(obj, Service):  # back in the source
+                status = values.get("status") or ServiceStatus.active
+                if obj.status != status:
+                    changes["status"] = status
+            self.reader.expunge(obj)  # compared: the object itself is not needed any more
+            outcome = "updated" if changes else "unchanged"
+            if table == "location":
+                self.geocoding.remember(eid, changes)
+            if changes or eid in self.geocoding.to_geocode:
+                self.updates.setdefault(table, []).append((eid, changes))
         else:
-            obj = values  # type: ignore[assignment]  # a record waiting for the bulk insert
-            self.pending.setdefault(table, []).append(values)
+            if table in ORM_ONLY:
+                self.orm_new.append((model, values))
+            else:  # a record waiting for the bulk insert
+                self.pending.setdefault(table, []).append(values)
             known.add(eid)
             outcome = "created"
-        if table == "location":
-            self.geocoding.remember(eid, obj)
+            if table == "location":
+                self.geocoding.remember(eid, values)
         if outcome != "unchanged":
-            if isinstance(obj, dict):
-                touched_row(self.touched, table, obj)
-            else:
-                self.touched.add(obj)
+            touched_row(self.touched, table, values)
         if table == "service" and outcome != "unchanged":
             self.touched_services.append(eid)
         rep.outcome(row.source_table, outcome)
@@ -214,102 +240,139 @@ class Importer:
         known.add(mid)
         rid = data.get("resource_id")
         fields = ("last_action_date", "last_action_type", "field_name", "previous_value", "replacement_value")
-        self.session.add(
-            Metadata(
-                id=mid,
-                resource_id=entity_id(self.source, target, rid) if rid else None,
-                resource_type=target,
-                updated_by=str(data.get("updated_by") or ""),
+        self.new_metadata.append(
+            {
+                "id": mid,
+                "resource_id": entity_id(self.source, target, rid) if rid else None,
+                "resource_type": target,
+                "updated_by": str(data.get("updated_by") or ""),
                 **{k: "" if data.get(k) is None else str(data[k]) for k in fields},
-            )
+            }
         )
         self.report.outcome(row.source_table, "created")
         return "created"
 
-    # ------------------------------------------------------------------ whole batch
+    # ------------------------------------------------------------------ phase 1: prepare
 
-    def run(self, batch: Batch) -> None:
+    def prepare(self, batch: Batch) -> None:
+        """Everything but the writing, reading only: afterwards the import is a list of rows
+        to insert and changes to apply, and the report is complete but for deactivations and
+        duplicates."""
         order = {name: i for i, name in enumerate(HSDS_MODELS)}
         order["metadata"] = len(order)
         derive_eligibility(batch.rows, self.report)
         rows = sorted(batch.rows, key=lambda r: order.get(r.table, len(order)))
         self._preload({r.table for r in rows if r.table in HSDS_MODELS})
         self.known["metadata"] = (
-            set(self.session.scalars(select(Metadata.id).where(Metadata.updated_by != "")))
+            set(self.reader.scalars(select(Metadata.id).where(Metadata.updated_by != "")))
             if any(r.table == "metadata" for r in rows)
             else set()
         )
         self.geocoding.prepare(rows)
         batch.rows.clear()  # `rows` holds them now, and lets each go once it is applied
         total = len(rows)
-        # The search index is brought up to date once, at the end, in this same transaction:
-        # rewriting each service's document at every batch flush would do it ~8 times.
-        self.session.info["search_index"] = False
-        try:
+        with self.reader.no_autoflush:
             self._rows(cast("list[Row | None]", rows), total)
-        finally:
-            self.session.info.pop("search_index", None)
         if self.progress:
             self.progress(total, total)
-        self._save_provenance(batch.complete)
-        self._reindex()
+        self.geocoding.geocode()
+        if batch.complete:
+            prov = self.prov
+            self.retiring = [e for e, p in prov.items() if e not in self.seen and not p[3]]
+        self._stage()
 
     def _rows(self, rows: list[Row | None], total: int) -> None:
-        with self.session.no_autoflush:
-            for i in range(1, total + 1):
-                row = rows[i - 1]
-                rows[i - 1] = None  # its record is mapped (or rejected): the read row can go
-                assert row is not None
-                if row.table not in HSDS_MODELS and row.table != "metadata":
-                    self.report.read(row.source_table or row.table)
-                    self.report.reject(
-                        row.source_table or row.table, row.file, row.row, "(table)", "not an HSDS table"
-                    )
-                    continue
-                self.apply(row)
-                if i % self.batch_rows == 0:
-                    self._flush()
-                    if self.progress:
-                        self.progress(i, total)
-            geocoded = self.geocoding.geocode()
-            self._flush()
-            self.geocoding.save_points(self.session.connection(), geocoded)
+        for i in range(1, total + 1):
+            row = rows[i - 1]
+            rows[i - 1] = None  # its record is mapped (or rejected): the read row can go
+            assert row is not None
+            if row.table not in HSDS_MODELS and row.table != "metadata":
+                self.report.read(row.source_table or row.table)
+                self.report.reject(
+                    row.source_table or row.table, row.file, row.row, "(table)", "not an HSDS table"
+                )
+                continue
+            self.apply(row)
+            if self.progress and i % self.batch_rows == 0:
+                self.progress(i, total)
 
-    def _flush(self) -> None:
-        """New records first (table by table, parents before children), then the ORM's work
-        (updates and capacity), which may refer to them."""
+    def _stage(self) -> None:
+        """The new records as the driver takes them: table by table (parents first), sorted by
+        id (neighbours in the primary key's B-tree), one group per set of keys (so column
+        defaults still apply), each followed by its "create" change-log rows; the provenance
+        of new records last, in its key order. Done here, not while the write lock is held."""
+        dialect = self.reader.get_bind().dialect
         log = changelog.enabled(self.session)
         for table, model in HSDS_MODELS.items():
             rows = self.pending.pop(table, None)
             if not rows:
                 continue
             if table == "service" and log:
-                now = utcnow()
                 for r in rows:
                     if r.get("last_modified") is None:
-                        r["last_modified"] = now
-            rows.sort(key=lambda r: r["id"].hex)  # neighbours in the primary key's B-tree
+                        r["last_modified"] = self.now
+            rows.sort(key=lambda r: r["id"].hex)
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            for r in rows:  # one executemany per set of keys, so column defaults still apply
+            for r in rows:
                 groups.setdefault(tuple(r), []).append(r)
-            conn = self.session.connection()
             for group in groups.values():
-                insert_rows(conn, model.__table__, group)
+                self.staged.append(bind_rows(dialect, model.__table__, group))
             if log:
                 created = changelog.creations(self.session, table, [r["id"] for r in rows])
-                insert_rows(conn, Metadata.__table__, created)
-        self.session.flush()
-        if len(self.new_prov) >= PROVENANCE_CHUNK:
-            self._insert_new_provenance()
+                self.staged.append(bind_rows(dialect, Metadata.__table__, created))
+        self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
+        self.staged_prov = bind_rows(dialect, SourceRecord.__table__, self.new_prov)
+        self.new_prov = []
 
-    def _insert_new_provenance(self) -> None:
-        """The provenance of new records, a chunk at a time: a million of these dicts held to
-        the end of a large import were most of its memory. Each chunk in key order (the table
-        is clustered on it), so its pages fill mostly one after another."""
-        rows, self.new_prov = self.new_prov, []
-        rows.sort(key=lambda r: r["entity_id"].bytes)
-        for i in range(0, len(rows), 5000):
-            insert_rows(self.session.connection(), SourceRecord.__table__, rows[i : i + 5000])
+    # ------------------------------------------------------------------ phase 2: publish
+
+    def publish(self) -> None:
+        """Write what `prepare` built, in the session's transaction: only bulk inserts, the
+        changes to records that exist, provenance and the search documents."""
+        # The search index is brought up to date once, at the end, in this same transaction:
+        # rewriting each service's document at every flush would do it many times.
+        self.session.info["search_index"] = False
+        try:
+            conn = self.session.connection()
+            step = self.batch_rows
+            for bound in self.staged:
+                for start in range(0, len(bound), step):
+                    write_rows(conn, bound, start, start + step)
+            self.staged = []
+            with self.session.no_autoflush:
+                for model, values in self.orm_new:
+                    self.session.add(model(**values))
+                for kw in self.new_metadata:
+                    self.session.add(Metadata(**kw))
+                self.session.flush()
+                self._apply_updates()
+        finally:
+            self.session.info.pop("search_index", None)
+        self._save_provenance()
+        self._reindex()
+
+    def _apply_updates(self) -> None:
+        """The changes found while preparing, applied to the records as they are now, through
+        the ORM (the change log records each field's previous and new value). A record removed
+        from the catalog since it was read fails the import: nothing of it is kept."""
+        for table, items in self.updates.items():
+            model = self.tables[table].model
+            for i in range(0, len(items), UPDATE_CHUNK):
+                part = items[i : i + UPDATE_CHUNK]
+                ids = [eid for eid, _ in part]
+                objs = {o.id: o for o in self.session.scalars(select(model).where(model.id.in_(ids)))}
+                for eid, changes in part:
+                    obj = objs.get(eid)
+                    if obj is None:
+                        raise ImportFailed(
+                            f"a {table} record ({eid}) was removed while the import was read;"
+                            " run the import again"
+                        )
+                    for k, v in changes.items():
+                        if getattr(obj, k) != v:
+                            setattr(obj, k, v)
+                    self.touched.add(obj)
+                self.session.flush()
 
     def _reindex(self) -> None:
         if not self.touched:
@@ -326,19 +389,14 @@ class Importer:
         else:
             documents.write(conn, affected)
 
-    def _save_provenance(self, complete: bool) -> None:
+    def _save_provenance(self) -> None:
         s = self.session
-        self._insert_new_provenance()
+        if self.staged_prov is not None:
+            write_rows(s.connection(), self.staged_prov)
+            self.staged_prov = None
         if self.changed_prov:
             s.execute(update(SourceRecord), self.changed_prov)
-        if complete:
-            self._retire(
-                [
-                    eid
-                    for eid, (_t, _i, _h, was_gone) in self.prov.items()
-                    if eid not in self.seen and not was_gone
-                ]
-            )
+        self._retire(self.retiring)
         s.execute(
             update(SourceRecord)
             .where(
@@ -413,7 +471,9 @@ def run_import(
     batch_rows: int = FLUSH_EVERY,
 ) -> ImportReport:
     """Import one source; never commits. Raises ImportFailed when the input is unusable.
-    Rows are written `batch_rows` at a time, all in the caller's one transaction.
+    Everything is read, checked and built first (on SQLite on a connection of its own, holding
+    no lock), then written `batch_rows` at a time in the caller's transaction; on SQLite that
+    transaction is begun with the write lock (`BEGIN IMMEDIATE`) unless the caller began one.
 
     Python's cyclic garbage collector is paused while the import runs: an import makes
     millions of objects that live until it ends and form no cycles worth collecting, and the
@@ -457,7 +517,21 @@ def _run_import(
     mapping_data = load_mapping(mapping) if isinstance(mapping, str) else mapping
     batch = READERS[fmt](str(path), ReadOptions(source=source, mapping=mapping_data), report)
     report.version = batch.version
-    importer = Importer(session, source, report, progress, batch_rows)
+    bind = session.get_bind()
+    # On SQLite the preparing reads go through a connection of their own: the caller's
+    # session then takes the write lock only to publish. Joined to a connection the caller
+    # holds (tests), or on PostgreSQL, both phases share the caller's transaction.
+    separate = isinstance(bind, Engine) and bind.dialect.name == "sqlite"
+    reader = Session(bind) if separate else session
+    importer = Importer(session, source, report, progress, batch_rows, reader=reader)
+    try:
+        importer.prepare(batch)
+    finally:
+        if separate:
+            reader.close()
+    writing = time.perf_counter()
+    if separate and not session.in_transaction():
+        begin_write(session)
     savepoint = session.begin_nested()
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
@@ -465,7 +539,7 @@ def _run_import(
         cache_pages = conn.exec_driver_sql("PRAGMA cache_size").scalar()
         conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
-        importer.run(batch)
+        importer.publish()
         report.duplicates = find_duplicates(session, source, importer.touched_services)
     except BaseException:
         savepoint.rollback()
@@ -479,4 +553,5 @@ def _run_import(
     else:
         savepoint.commit()
     report.seconds = time.perf_counter() - started
+    report.write_seconds = time.perf_counter() - writing
     return report

@@ -68,6 +68,8 @@ class ImportReport:
     # Cleaned-up values, counted per "table.field: what was done" (each row is not listed).
     fixes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Of `seconds`, the time spent writing (on SQLite holding the write lock), commit excluded.
+    write_seconds: float = 0.0
 
     def counts(self, table: str) -> Counts:
         c = self.tables.get(table)
@@ -140,7 +142,7 @@ class ImportReport:
             lines.append(
                 f"Possible duplicates: {len(self.duplicates)} (review with `linkage duplicates list`)"
             )
-        lines.append(f"Took {self.seconds:.1f} s")
+        lines.append(f"Took {self.seconds:.1f} s, of which writing {self.write_seconds:.1f} s")
         return "\n".join(lines)
 
 

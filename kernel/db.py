@@ -42,24 +42,47 @@ def uuid7() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Core executemany of rows that all have the same keys. The column types' bind processors
-    are applied here, once per distinct value, and the rows handed to the driver as tuples,
-    which is about a third cheaper than SQLAlchemy's per-row parameter building for large
-    batches: on SQLite as one executemany, on PostgreSQL (psycopg 3) as one COPY, which
-    spares the server a statement per few hundred rows. Anything needing a column default
-    the rows lack takes the ordinary path."""
-    if not rows:
+class BoundRows:
+    """Rows of one table made ready for the driver (bind processors applied, tuples in column
+    order) by `bind_rows`, to be written later by `write_rows`: an import does this work
+    before it takes the write lock, so the write itself is only the driver's executemany."""
+
+    __slots__ = ("keys", "rows", "table", "values")
+
+    def __init__(
+        self, table: Any, keys: list[str], values: list[tuple[Any, ...]] | None, rows: list[dict[str, Any]]
+    ) -> None:
+        self.table, self.keys, self.values, self.rows = table, keys, values, rows
+
+    def __len__(self) -> int:
+        return len(self.values) if self.values is not None else len(self.rows)
+
+
+def bind_rows(dialect: Any, table: Any, rows: list[dict[str, Any]]) -> BoundRows:
+    """Prepare rows that all have the same keys for `write_rows` (see `insert_rows`)."""
+    keys = list(rows[0]) if rows else []
+    missing = rows and [
+        c for c in table.c if c.key not in rows[0] and (c.default is not None or c.server_default)
+    ]
+    copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+    if not rows or (dialect.name != "sqlite" and not copy) or missing:
+        return BoundRows(table, keys, None, rows)
+    return BoundRows(table, keys, _bound_tuples(dialect, table, keys, rows), [])
+
+
+def write_rows(conn: Any, bound: BoundRows, start: int = 0, stop: int | None = None) -> None:
+    """Insert the prepared rows `bound[start:stop]` on this connection."""
+    table, keys = bound.table, bound.keys
+    if bound.values is None:
+        part = bound.rows[start:stop]
+        if part:
+            conn.execute(table.insert(), part)
         return
-    keys = list(rows[0])
-    missing = [c for c in table.c if c.key not in rows[0] and (c.default is not None or c.server_default)]
-    copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
-    if (conn.dialect.name != "sqlite" and not copy) or missing:
-        conn.execute(table.insert(), rows)
+    values = bound.values[start:stop]
+    if not values:
         return
-    values = _bound_tuples(conn, table, keys, rows)
     names = ", ".join(f'"{table.c[k].name}"' for k in keys)
-    if not copy:
+    if conn.dialect.name == "sqlite":
         marks = ", ".join("?" for _ in keys)
         conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
         return
@@ -75,10 +98,21 @@ def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error, hide_parameters=True) from exc
 
 
+def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Core executemany of rows that all have the same keys. The column types' bind processors
+    are applied here, once per distinct value, and the rows handed to the driver as tuples,
+    which is about a third cheaper than SQLAlchemy's per-row parameter building for large
+    batches: on SQLite as one executemany, on PostgreSQL (psycopg 3) as one COPY, which
+    spares the server a statement per few hundred rows. Anything needing a column default
+    the rows lack takes the ordinary path."""
+    if rows:
+        write_rows(conn, bind_rows(conn.dialect, table, rows))
+
+
 def _bound_tuples(
-    conn: Any, table: Any, keys: list[str], rows: list[dict[str, Any]]
+    dialect: Any, table: Any, keys: list[str], rows: list[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    procs = [table.c[k].type._cached_bind_processor(dialect) for k in keys]
     get = operator.itemgetter(*keys)
     # Columns whose values need processing, with the last value seen: a batch often repeats
     # one value (the import's timestamp), and a date-time costs microseconds to format.
