@@ -101,8 +101,15 @@ def test_the_rule_never_shows_fewer_than_none(db) -> None:
     assert rules.free_places("bed", 4, 5, NOW, NOW, 24).held == 0
 
 
+def _reported_just_now(db: Session, svc: Service, now: dt.datetime) -> None:
+    """The API reads the wall clock: the figure is made an hour old by it, so it is fresh on any day."""
+    svc.capacities[0].updated = now - dt.timedelta(hours=1)
+    db.flush()
+
+
 def test_search_and_match_show_the_held_place(app, db, shelter, refer, client: Any) -> None:
     now = dt.datetime.now(dt.UTC)
+    _reported_just_now(db, shelter, now)
     refer(hold=True, now=now)
     found = client.get("/api/v1/search", query_string={"q": "Harbor Night Shelter"}).get_json()
     item = next(r for r in found["results"] if r["name"] == "Harbor Night Shelter")
@@ -120,6 +127,7 @@ def test_search_for_a_free_place_leaves_out_a_service_whose_places_are_all_held(
     db, shelter, refer, client
 ) -> None:
     now = dt.datetime.now(dt.UTC)
+    _reported_just_now(db, shelter, now)
     query = {"q": "Harbor Night Shelter", "available": "1"}
 
     def names() -> list[str]:
