@@ -112,7 +112,7 @@ def test_near_me_opens_on_the_phones_location_with_call_links(phone: Any) -> Non
     crisis = page.get_by_role("navigation", name="Crisis lines")
     assert crisis.get_by_role("link", name=re.compile("988")).get_attribute("href") == "tel:988"
     assert crisis.get_by_role("link", name=re.compile("911")).get_attribute("href") == "tel:911"
-    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-en.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-en.png"), full_page=True, scale="css")
     _axe_clean(page, "field near me")
 
 
@@ -173,7 +173,8 @@ def test_the_qr_code_opens_the_same_list_on_another_phone(phone: Any, browser: A
         assert other.get_by_role("heading", name="Lugares que pueden ayudar").count() == 1
         assert other.locator("ol.handout h2").all_inner_texts() == names
         assert other.get_by_role("link", name=re.compile("^Llamar")).count() >= 1
-        other.screenshot(path=str(SCREENSHOTS / "field-list-from-qr-phone-es.png"), full_page=True)
+        shot = SCREENSHOTS / "field-list-from-qr-phone-es.png"
+        other.screenshot(path=str(shot), full_page=True, scale="css")
         _axe_clean(other, "field list")
     finally:
         person.close()
@@ -189,7 +190,7 @@ def test_the_printed_list_is_one_page_without_the_controls(phone: Any) -> None:
     assert page.locator("ol.handout > li").count() == 4
     pdf = page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
-    page.screenshot(path=str(SCREENSHOTS / "field-print-phone-en.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "field-print-phone-en.png"), full_page=True, scale="css")
 
 
 def test_offline_after_one_visit_the_last_results_and_essentials_show_their_age(phone: Any) -> None:
@@ -216,7 +217,7 @@ def test_offline_after_one_visit_the_last_results_and_essentials_show_their_age(
     assert dt.timedelta(0) <= kept_at - dt.datetime.fromisoformat(fetched or "") <= dt.timedelta(seconds=30)
     assert re.search(r"Fetched at \d\d:\d\d \((just now|\d+ min ago)\)", card.inner_text())
     assert page.get_by_role("status").inner_text().startswith("No connection")
-    page.screenshot(path=str(SCREENSHOTS / "field-offline-phone-en.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "field-offline-phone-en.png"), full_page=True, scale="css")
     page.goto("/field/essentials")
     assert page.get_by_role("heading", name="24-hour shelters").count() == 1
     assert page.locator("li.field-card").count() >= 2
@@ -260,7 +261,7 @@ def test_the_field_view_in_spanish(phone: Any) -> None:
     assert card.get_by_text("Abierto ahora").count() == 1
     assert re.search(r"Obtenido a las \d\d:\d\d \(", card.inner_text())
     assert card.get_by_role("link", name=re.compile("^Llamar")).count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-es.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-es.png"), full_page=True, scale="css")
     _axe_clean(page, "field es")
 
 
