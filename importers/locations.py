@@ -85,22 +85,26 @@ class Geocoding:
 
     def remember_address(self, out: dict[str, Any]) -> None:
         loc = out.get("location_id")
-        if loc is not None and (loc not in self.addresses or str(out.get("address_type")) == "physical"):
+        if loc not in self.to_geocode:  # only the addresses of locations to geocode are needed
+            return
+        if loc not in self.addresses or str(out.get("address_type")) == "physical":
             self.addresses[loc] = out
 
-    def remember(self, eid: uuid.UUID, values: dict[str, Any]) -> None:
+    def remember(self, eid: uuid.UUID, values: dict[str, Any], created: bool) -> None:
         """The values to be written for a location (all of a new one's, the changes of one that
         exists): its point goes there once it is geocoded."""
         if eid in self.to_geocode:
-            self.to_geocode[eid] = values
+            self.to_geocode[eid] = (values, created)
 
-    def geocode(self) -> None:
+    def geocode(self) -> list[dict[str, Any]]:
         """Geocode the locations that need it from their (already mapped) address, offline,
-        into the values remembered for them; before anything is written, so the point is part
-        of the location's creation (or of its logged update)."""
-        for eid, values in self.to_geocode.items():
-            if values is None:
+        into the values remembered for them. The points of new locations are also returned
+        (`b_id` and the point's columns): their rows may be staged already."""
+        points: list[dict[str, Any]] = []
+        for eid, entry in self.to_geocode.items():
+            if entry is None:
                 continue
+            values, created = entry
             addr = self.addresses.get(eid)
             if addr is None:
                 self.report.fix("location", "latitude", "no coordinates and no address: left without a point")
@@ -123,6 +127,9 @@ class Geocoding:
                 geocode_precision=place.precision,
                 geocode_source=place.source,
             )
+            if created:
+                points.append({"b_id": eid, **{k: values[k] for k in POINT_COLUMNS}})
             self.report.fix("location", "geocode_precision", f"geocoded offline to {place.precision}")
         # What was held for this is no longer needed (the values live on in the import's rows).
         self.to_geocode, self.addresses = {}, {}
+        return points

@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalog import changelog
-from catalog.models import HSDS_MODELS, Metadata, Service, ServiceStatus
+from catalog.models import HSDS_MODELS, Location, Metadata, Service, ServiceStatus
 from importers.duplicates import find_duplicates
 from importers.eligibility_text import ages, eligibility_attributes, term_rows
 from importers.formats import READERS, detect_format
@@ -47,7 +47,8 @@ from importers.normalize import clean_text
 from importers.report import ImportFailed, ImportReport
 from importers.rows import Batch, ReadOptions, Row
 from importers.spreadsheet import load_mapping
-from kernel.db import BoundRows, begin_write, bind_rows, utcnow, write_rows
+from importers.staging import DirectStage, FileStage, stage_for
+from kernel.db import begin_write, bind_rows, utcnow
 from search import documents
 from search.hooks import Touched, affected_services, touched_row
 from search.rebuild import rebuild
@@ -75,6 +76,7 @@ class Importer:
         progress: Progress | None,
         batch_rows: int = FLUSH_EVERY,
         reader: Session | None = None,
+        stage: DirectStage | FileStage | None = None,
     ) -> None:
         self.session, self.source, self.report, self.progress = session, source, report, progress
         self.reader = reader if reader is not None else session
@@ -89,10 +91,10 @@ class Importer:
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
         self.touched = Touched()
-        # New records by table, until `_stage` makes them `staged` (ready for the driver).
+        # New records by table, until `_stage` hands them to `stage` every `batch_rows` rows.
         self.pending: dict[str, list[dict[str, Any]]] = {}
-        self.staged: list[BoundRows] = []
-        self.staged_prov: BoundRows | None = None
+        self.stage: DirectStage | FileStage = stage or DirectStage(session, self.batch_rows)
+        self.log = changelog.enabled(session)
         # New records written through the ORM (capacity), the source's own change history, and
         # the changes to records that exist, by table: (id, {column: new value}).
         self.orm_new: list[tuple[Any, dict[str, Any]]] = []
@@ -183,18 +185,20 @@ class Importer:
             self.reader.expunge(obj)  # compared: the object itself is not needed any more
             outcome = "updated" if changes else "unchanged"
             if table == "location":
-                self.geocoding.remember(eid, changes)
+                self.geocoding.remember(eid, changes, created=False)
             if changes or eid in self.geocoding.to_geocode:
                 self.updates.setdefault(table, []).append((eid, changes))
         else:
             if table in ORM_ONLY:
                 self.orm_new.append((model, values))
             else:  # a record waiting for the bulk insert
+                if table == "service" and self.log and values.get("last_modified") is None:
+                    values["last_modified"] = self.now
                 self.pending.setdefault(table, []).append(values)
             known.add(eid)
             outcome = "created"
             if table == "location":
-                self.geocoding.remember(eid, values)
+                self.geocoding.remember(eid, values, created=True)
         if outcome != "unchanged":
             touched_row(self.touched, table, values)
         if table == "service" and outcome != "unchanged":
@@ -275,11 +279,13 @@ class Importer:
             self._rows(cast("list[Row | None]", rows), total)
         if self.progress:
             self.progress(total, total)
-        self.geocoding.geocode()
+        points = self.geocoding.geocode()
         if batch.complete:
             prov = self.prov
             self.retiring = [e for e, p in prov.items() if e not in self.seen and not p[3]]
         self._stage()
+        self.stage.points(Location.__table__, points)
+        self.stage.finish()
 
     def _rows(self, rows: list[Row | None], total: int) -> None:
         for i in range(1, total + 1):
@@ -293,36 +299,34 @@ class Importer:
                 )
                 continue
             self.apply(row)
-            if self.progress and i % self.batch_rows == 0:
-                self.progress(i, total)
+            if i % self.batch_rows == 0:
+                self._stage()  # handed on: memory holds a batch of new rows, not the source
+                if self.progress:
+                    self.progress(i, total)
 
     def _stage(self) -> None:
-        """The new records as the driver takes them: table by table (parents first), sorted by
-        id (neighbours in the primary key's B-tree), one group per set of keys (so column
-        defaults still apply), each followed by its "create" change-log rows; the provenance
-        of new records last, in its key order. Done here, not while the write lock is held."""
+        """The new records waiting in `pending`, as the driver takes them (bind processors
+        applied), to the stage: table by table (parents first), sorted by id, one group per set
+        of keys (so column defaults still apply), with their "create" change-log rows and
+        their provenance. Done while preparing, not while the write lock is held."""
         dialect = self.reader.get_bind().dialect
-        log = changelog.enabled(self.session)
         for table, model in HSDS_MODELS.items():
             rows = self.pending.pop(table, None)
             if not rows:
                 continue
-            if table == "service" and log:
-                for r in rows:
-                    if r.get("last_modified") is None:
-                        r["last_modified"] = self.now
-            rows.sort(key=lambda r: r["id"].hex)
+            rows.sort(key=lambda r: r["id"].hex)  # neighbours in the primary key's B-tree
             groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for r in rows:
                 groups.setdefault(tuple(r), []).append(r)
             for group in groups.values():
-                self.staged.append(bind_rows(dialect, model.__table__, group))
-            if log:
+                self.stage.put(bind_rows(dialect, model.__table__, group))
+            if self.log:
                 created = changelog.creations(self.session, table, [r["id"] for r in rows])
-                self.staged.append(bind_rows(dialect, Metadata.__table__, created))
-        self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
-        self.staged_prov = bind_rows(dialect, SourceRecord.__table__, self.new_prov)
-        self.new_prov = []
+                self.stage.put(bind_rows(dialect, Metadata.__table__, created))
+        if self.new_prov:
+            self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
+            self.stage.put(bind_rows(dialect, SourceRecord.__table__, self.new_prov))
+            self.new_prov = []
 
     # ------------------------------------------------------------------ phase 2: publish
 
@@ -333,12 +337,8 @@ class Importer:
         # rewriting each service's document at every flush would do it many times.
         self.session.info["search_index"] = False
         try:
-            conn = self.session.connection()
-            step = self.batch_rows
-            for bound in self.staged:
-                for start in range(0, len(bound), step):
-                    write_rows(conn, bound, start, start + step)
-            self.staged = []
+            order = [*HSDS_MODELS, Metadata.__tablename__, SourceRecord.__tablename__]
+            self.stage.publish(self.session.connection(), order)
             with self.session.no_autoflush:
                 for model, values in self.orm_new:
                     self.session.add(model(**values))
@@ -391,9 +391,6 @@ class Importer:
 
     def _save_provenance(self) -> None:
         s = self.session
-        if self.staged_prov is not None:
-            write_rows(s.connection(), self.staged_prov)
-            self.staged_prov = None
         if self.changed_prov:
             s.execute(update(SourceRecord), self.changed_prov)
         self._retire(self.retiring)
@@ -523,16 +520,42 @@ def _run_import(
     # holds (tests), or on PostgreSQL, both phases share the caller's transaction.
     separate = isinstance(bind, Engine) and bind.dialect.name == "sqlite"
     reader = Session(bind) if separate else session
-    importer = Importer(session, source, report, progress, batch_rows, reader=reader)
+    stage = stage_for(session, batch_rows)
+    # Rows written while preparing (PostgreSQL) are under the savepoint a dry run rolls back.
+    savepoint = session.begin_nested() if isinstance(stage, DirectStage) else None
     try:
-        importer.prepare(batch)
+        importer = Importer(session, source, report, progress, batch_rows, reader=reader, stage=stage)
+        try:
+            importer.prepare(batch)
+        finally:
+            if separate:
+                reader.close()
+        return _publish(session, importer, report, started, dry_run, savepoint)
+    except BaseException:
+        if savepoint is not None and savepoint.is_active:
+            savepoint.rollback()
+        raise
     finally:
-        if separate:
-            reader.close()
+        stage.close()
+
+
+def _publish(
+    session: Session,
+    importer: Importer,
+    report: ImportReport,
+    started: float,
+    dry_run: bool,
+    savepoint: Any = None,
+) -> ImportReport:
+    """The write phase: on SQLite in a transaction begun with the write lock (unless the
+    caller began one), under a savepoint that a dry run or a failure rolls back."""
+    source = importer.source
+    bind = session.get_bind()
     writing = time.perf_counter()
-    if separate and not session.in_transaction():
-        begin_write(session)
-    savepoint = session.begin_nested()
+    if savepoint is None:
+        if isinstance(bind, Engine) and bind.dialect.name == "sqlite" and not session.in_transaction():
+            begin_write(session)
+        savepoint = session.begin_nested()
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:  # a bigger page cache while this connection writes the import (restored after)

@@ -148,4 +148,6 @@ def test_the_app_keeps_taking_writes_while_a_source_is_imported(tmp_path: Path) 
         assert not failed, failed[:5]
         assert max(a["seconds"] for a in during) < BUSY_MS / 1000
         assert cap == answers[-1]["n"]  # the last figure pushed is the one stored
+        if url.startswith("sqlite:///"):  # the staging file beside the database is gone
+            assert not list(Path(url.removeprefix("sqlite:///")).parent.glob(".linkage-import-*"))
         engine.dispose()
