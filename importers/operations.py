@@ -554,7 +554,8 @@ def _publish(
     writing = time.perf_counter()
     if savepoint is None:
         if isinstance(bind, Engine) and bind.dialect.name == "sqlite" and not session.in_transaction():
-            begin_write(session)
+            stage = importer.stage
+            begin_write(session, attach=stage.attach() if isinstance(stage, FileStage) else None)
         savepoint = session.begin_nested()
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"

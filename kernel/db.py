@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import operator
 import os
@@ -257,16 +258,29 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        options = conn.get_execution_options()
+        attach = options.get(ATTACH_OPTION)
+        if attach:  # only outside a transaction; detached when the connection goes back
+            alias, path = attach
+            conn.exec_driver_sql(f'ATTACH DATABASE ? AS "{alias}"', (path,))
+            conn.connection.info.setdefault(ATTACH_OPTION, []).append(alias)
         # BEGIN IMMEDIATE takes the write lock at once (see begin_write); a plain BEGIN
         # would read first and could not write later if another connection wrote meanwhile.
-        immediate = conn.get_execution_options().get(WRITE_LOCK_OPTION)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_LOCK_OPTION) else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        for alias in record.info.pop(ATTACH_OPTION, []):
+            with contextlib.suppress(Exception):  # a closed connection has nothing attached
+                dbapi_conn.execute(f'DETACH DATABASE "{alias}"')
 
 
 WRITE_LOCK_OPTION = "linkage_write_lock"
+# (alias, file): a SQLite database attached to the connection before its transaction begins.
+ATTACH_OPTION = "linkage_attach"
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session, attach: tuple[str, str] | None = None) -> None:
     """Begin the session's transaction holding the database's write lock, for a service that
     counts and then writes (a hold on the last bed). On SQLite that is `BEGIN IMMEDIATE`:
     two connections can then never both count before either writes (a plain BEGIN lets
@@ -282,7 +296,10 @@ def begin_write(session: Session) -> None:
         return
     if session.in_transaction():
         session.rollback()
-    session.connection(execution_options={WRITE_LOCK_OPTION: True})
+    options: dict[str, Any] = {WRITE_LOCK_OPTION: True}
+    if attach is not None:  # SQLite: another database file readable in the same statements
+        options[ATTACH_OPTION] = attach
+    session.connection(execution_options=options)
 
 
 def holds_write_lock(session: Session) -> bool:
