@@ -165,11 +165,16 @@ def after_write(conn: Connection, stem: Any, words: Any) -> bool:
     copy = _read_copy(conn)
     if copy is None:
         write(conn, {})
-        return True
-    _, store, vocabulary = copy
-    log = _read_log(conn)
-    fresh = read_rows(conn, list(log))
-    write(conn, _grown(vocabulary, fresh, conn, stem, words), patched(store, set(log), fresh))
+    else:
+        _, store, vocabulary = copy
+        log = _read_log(conn)
+        fresh = read_rows(conn, list(log))
+        write(conn, _grown(vocabulary, fresh, conn, stem, words), patched(store, set(log), fresh))
+    # The log is empty now: the ranking's postings must not be older than the copy.
+    from search import postings
+    from search.index import index_for
+
+    postings.write(conn, index_for(conn), words)
     return True
 
 

@@ -20,6 +20,8 @@ from sqlalchemy import ColumnElement, and_, column, func, literal, literal_colum
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session
 
+from search.bm25 import contributions, idf
+from search.models import TEXT_FIELDS
 from search.models import search_document as D
 
 VOCAB_TTL_S = 60.0
@@ -60,6 +62,36 @@ class SearchIndex(Protocol):
 
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         """A prefilter: documents whose point lies in (min_lat, min_lon, max_lat, max_lon)."""
+        ...
+
+    def term_frequencies(self, conn: Connection) -> tuple[dict[str, tuple[Any, Any]], Any]:
+        """Every indexed term -> (its documents, ascending int64; the term's column-weighted
+        frequency in each, float64), and every document's length in tokens (an array by id),
+        from the engine's own tokens (search/postings.py builds its ranking from them)."""
+        ...
+
+    def phrase_ids(self, conn: Connection, phrase: str) -> Any:
+        """Ids (int64) of the documents holding this phrase of several words, unscored."""
+        ...
+
+    def phrase_scores(
+        self,
+        conn: Connection,
+        phrase: str,
+        terms: dict[str, tuple[Any, Any]],
+        lengths: Any,
+        documents: int,
+        avgdl: float,
+    ) -> tuple[Any, Any]:
+        """A phrase's documents (ascending) and its BM25 contribution in each, for the postings;
+        `terms` and `lengths` are term_frequencies' answer."""
+        ...
+
+    def changed_scores(
+        self, conn: Connection, query: TextQuery, ids: Sequence[int], documents: int, avgdl: float, df: Any
+    ) -> tuple[Any, Any]:
+        """Ids (ascending) and BM25 scores of these documents that match (those written since
+        the postings), scored as the postings are; `df(term)` is a term's document count."""
         ...
 
     def doc_freq(self, conn: Connection, word: str) -> int:
@@ -130,6 +162,7 @@ class Fts5Index:
     def __init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("porter")
         self._vocab = _Vocabulary()
+        self._stems: dict[str, str] = {}
 
     @staticmethod
     def match_expression(query: TextQuery) -> str:
@@ -170,6 +203,70 @@ class Fts5Index:
         ).first()
         return 1 if found else 0
 
+    def term_frequencies(self, conn: Connection) -> tuple[dict[str, tuple[Any, Any]], Any]:
+        """From an fts5vocab 'instance' table (one row per token: term, document, column),
+        aggregated per term in SQLite; the column weights are the index's own bm25 ones."""
+        rank = conn.exec_driver_sql("SELECT v FROM search_fts_config WHERE k = 'rank'").scalar()
+        weights = [float(w) for w in str(rank or "").partition("(")[2].rstrip(")").split(",") if w.strip()]
+        weights += [1.0] * (len(TEXT_FIELDS) - len(weights))
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab_instance "
+            "USING fts5vocab(main, search_fts, 'instance')"
+        )
+        case = "CASE col " + " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(TEXT_FIELDS)) + " END"
+        rows = conn.exec_driver_sql(
+            f"SELECT term, group_concat(doc), group_concat({case}) "
+            "FROM temp.search_vocab_instance GROUP BY term"
+        ).all()
+        w = np.array(weights, dtype=np.float64)
+        out: dict[str, tuple[Any, Any]] = {}
+        docs_all: list[Any] = []
+        for term, docs_text, cols_text in rows:
+            docs = np.array(docs_text.split(","), dtype=np.int64)
+            cols = np.array(cols_text.split(","), dtype=np.int64)
+            starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+            out[str(term)] = docs[starts], np.add.reduceat(w[cols], starts)
+            docs_all.append(docs)
+        if not docs_all:
+            return out, np.zeros(1)
+        every = np.concatenate(docs_all)
+        return out, np.bincount(every).astype(np.float64)
+
+    def phrase_ids(self, conn: Connection, phrase: str) -> Any:
+        rows = conn.exec_driver_sql("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (f'"{phrase}"',))
+        return np.array([r[0] for r in rows.cursor.fetchall()], dtype=np.int64)
+
+    def phrase_scores(
+        self,
+        conn: Connection,
+        phrase: str,
+        terms: dict[str, tuple[Any, Any]],
+        lengths: Any,
+        documents: int,
+        avgdl: float,
+    ) -> tuple[Any, Any]:
+        """FTS5's own bm25 of the phrase alone: its part of any query's bm25."""
+        rows = conn.exec_driver_sql(
+            "SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid", (f'"{phrase}"',)
+        )
+        return _arrays(rows.cursor.fetchall())
+
+    def changed_scores(
+        self, conn: Connection, query: TextQuery, ids: Sequence[int], documents: int, avgdl: float, df: Any
+    ) -> tuple[Any, Any]:
+        """The engine's own bm25 for these documents (the same formula as the postings')."""
+        found: list[Any] = []
+        for i in range(0, len(ids), 500):
+            marks = ", ".join(str(int(x)) for x in ids[i : i + 500])  # integers only: safe to inline
+            found.extend(
+                conn.exec_driver_sql(
+                    f"SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({marks})",
+                    (self.match_expression(query),),
+                ).cursor.fetchall()
+            )
+        found.sort()
+        return _arrays(found)
+
     def vocabulary(self, conn: Connection) -> dict[str, int]:
         def load(min_df: int) -> Any:
             return conn.execute(text("SELECT term, doc FROM search_vocab WHERE doc >= :n"), {"n": min_df})
@@ -181,7 +278,12 @@ class Fts5Index:
         return _kept_terms(rows, min_df)
 
     def stem(self, word: str) -> str:
-        return str(self._stemmer.stemWord(word))
+        found = self._stems.get(word)
+        if found is None:  # the pure-Python stemmer costs about 0.2 ms a word
+            found = self._stems[word] = str(self._stemmer.stemWord(word))
+            if len(self._stems) > 50_000:
+                self._stems.clear()
+        return found
 
     def optimize(self, conn: Connection) -> None:
         conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
@@ -201,6 +303,7 @@ class PostgresIndex:
     def __init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
         self._vocab = _Vocabulary()
+        self._stems: dict[str, str] = {}
 
     @staticmethod
     def tsquery(query: TextQuery) -> str:
@@ -238,6 +341,110 @@ class PostgresIndex:
     def bbox(self, box: tuple[float, float, float, float]) -> ColumnElement[bool]:
         return point_in(box)
 
+    def term_frequencies(self, conn: Connection) -> tuple[dict[str, tuple[Any, Any]], Any]:
+        """From every document's tsvector, aggregated per lexeme on the server; a position
+        weighs by its label (A name 10, B taxonomy and keywords 4, C 2, D 1)."""
+        rows = conn.exec_driver_sql(
+            "SELECT u.lexeme, string_agg(d.id::text, ',' ORDER BY d.id), "
+            f"string_agg(({_PG_WEIGHTED})::text, ',' ORDER BY d.id), "
+            "string_agg(coalesce(array_length(u.positions, 1), 1)::text, ',' ORDER BY d.id) "
+            "FROM search_document d, unnest(d.tsv) u GROUP BY u.lexeme"
+        ).all()
+        out: dict[str, tuple[Any, Any]] = {}
+        docs_all, counts_all = [], []
+        for term, docs_text, freq_text, count_text in rows:
+            docs = np.array(docs_text.split(","), dtype=np.int64)
+            out[str(term)] = docs, np.array(freq_text.split(","), dtype=np.float64)
+            docs_all.append(docs)
+            counts_all.append(np.array(count_text.split(","), dtype=np.float64))
+        if not docs_all:
+            return out, np.zeros(1)
+        return out, np.bincount(np.concatenate(docs_all), weights=np.concatenate(counts_all))
+
+    def phrase_ids(self, conn: Connection, phrase: str) -> Any:
+        tsq = " <-> ".join(phrase.split())
+        rows = conn.execute(
+            text("SELECT id FROM search_document WHERE tsv @@ to_tsquery('english', :q)"), {"q": tsq}
+        )
+        return np.array(sorted(r[0] for r in rows.cursor.fetchall()), dtype=np.int64)
+
+    def phrase_scores(
+        self,
+        conn: Connection,
+        phrase: str,
+        terms: dict[str, tuple[Any, Any]],
+        lengths: Any,
+        documents: int,
+        avgdl: float,
+    ) -> tuple[Any, Any]:
+        """The sum of the phrase's words' contributions in the documents holding it."""
+        ids = self.phrase_ids(conn, phrase)
+        values = np.zeros(len(ids))
+        for w in phrase.split():
+            docs, freq = terms.get(self.stem(w), (np.zeros(0, np.int64), np.zeros(0)))
+            if not len(docs) or not len(ids):
+                continue
+            pos = np.minimum(np.searchsorted(docs, ids), len(docs) - 1)
+            ok = docs[pos] == ids
+            values[ok] += contributions(
+                freq[pos[ok]], lengths[ids[ok]].astype(np.float64), idf(documents, len(docs)), avgdl
+            )
+        return ids, values
+
+    def changed_scores(
+        self, conn: Connection, query: TextQuery, ids: Sequence[int], documents: int, avgdl: float, df: Any
+    ) -> tuple[Any, Any]:
+        """BM25 from these documents' tsvectors, read for the query's lexemes only."""
+        if not ids:
+            return _arrays([])
+        words = " ".join(w for group in query.groups for alt in group for w in alt.split())
+        rows = conn.execute(
+            text(
+                f"SELECT d.id, u.lexeme, ({_PG_WEIGHTED}) AS f, "
+                "(SELECT sum(coalesce(array_length(x.positions, 1), 1)) FROM unnest(d.tsv) x) AS len "
+                "FROM search_document d, unnest(d.tsv) u "
+                "WHERE d.id = ANY(:ids) AND d.tsv @@ to_tsquery('english', :q) "
+                "AND u.lexeme = ANY(tsvector_to_array(to_tsvector('english', :w)))"
+            ),
+            {"ids": [int(i) for i in ids], "q": self.tsquery(query), "w": words},
+        ).all()
+        matched = sorted(
+            int(r[0])
+            for r in conn.execute(
+                text(
+                    "SELECT id FROM search_document WHERE id = ANY(:ids) AND tsv @@ to_tsquery('english', :q)"
+                ),
+                {"ids": [int(i) for i in ids], "q": self.tsquery(query)},
+            )
+        )
+        if not matched:
+            return _arrays([])
+        freq: dict[tuple[int, str], float] = {}
+        length: dict[int, float] = {}
+        holders: dict[str, int] = {}
+        for doc, lexeme, f, n in rows:
+            freq[(int(doc), str(lexeme))] = float(f)
+            length[int(doc)] = float(n or 0)
+            holders[str(lexeme)] = holders.get(str(lexeme), 0) + 1
+        total = documents + len(ids)
+        mean = avgdl if documents else (sum(length.values()) / len(length) if length else 1.0)
+        alts = [alt for group in query.groups for alt in group]
+        scores = []
+        for doc in matched:
+            value = 0.0
+            for alt in alts:
+                for w in alt.split():
+                    f = freq.get((doc, self.stem(w)))
+                    if f:
+                        hits = max(int(df(self.stem(w))), holders.get(self.stem(w), 0))
+                        value += float(
+                            contributions(
+                                np.array([f]), np.array([length.get(doc, 1.0)]), idf(total, hits), mean
+                            )[0]
+                        )
+            scores.append((doc, value))
+        return _arrays(scores)
+
     def doc_freq(self, conn: Connection, word: str) -> int:
         tsq = func.plainto_tsquery(self._english, word)
         found = conn.execute(
@@ -262,7 +469,12 @@ class PostgresIndex:
         return _kept_terms(rows, min_df)
 
     def stem(self, word: str) -> str:
-        return str(self._stemmer.stemWord(word))
+        found = self._stems.get(word)
+        if found is None:  # the pure-Python stemmer costs about 0.2 ms a word
+            found = self._stems[word] = str(self._stemmer.stemWord(word))
+            if len(self._stems) > 50_000:
+                self._stems.clear()
+        return found
 
     def optimize(self, conn: Connection) -> None:
         conn.execute(text("ANALYZE search_document"))
@@ -274,6 +486,12 @@ class PostgresIndex:
             text("SELECT value, current_setting('linkage.search_written', true) FROM search_generation")
         ).one()
         return None if written == "1" else int(value)
+
+
+_PG_WEIGHTED = (
+    "SELECT coalesce(sum(CASE w WHEN 'A' THEN 10 WHEN 'B' THEN 4 WHEN 'C' THEN 2 ELSE 1 END), 1) "
+    "FROM unnest(u.weights) w"
+)
 
 
 def _kept_terms(rows: Any, min_df: int) -> dict[str, int]:

@@ -93,6 +93,16 @@ search_changed = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
+# Each term's documents with their BM25 contribution, packed (search/postings.py, migration
+# 0026); the row with the empty term holds the corpus figures.
+search_postings = Table(
+    "search_postings",
+    Base.metadata,
+    Column("term", Text, primary_key=True),
+    Column("docs", LargeBinary, nullable=False),
+    Column("impacts", LargeBinary, nullable=False),
+)
+
 
 class Synonym(Base):
     """One equivalence between a lay and a professional phrase ("detox" ~ "withdrawal management")."""

@@ -32,7 +32,7 @@ from catalog import capacity, rules
 from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm, Unit
 from hours import ScheduleRow
 from kernel.db import UTCDateTime
-from search import documents, facts, hooks, synonyms
+from search import documents, facts, hooks, postings, synonyms
 from search import text as textq
 from search.candidates import Candidates, SearchCache, fetch, from_catalog
 from search.index import SearchIndex, TextQuery, index_for
@@ -314,6 +314,14 @@ def capacity_lift(
     return lift
 
 
+def ranked(conn: Connection, index: SearchIndex, query: TextQuery | None, c: Candidates) -> Candidates:
+    """The engine's matches scored by the postings, so every path ranks alike."""
+    if query is None or not len(c):
+        return c
+    score = postings.rescore(conn, index, query, c.ids)
+    return c if score is None else c.take(np.arange(len(c)), score)
+
+
 def _matches(
     conn: Connection,
     index: SearchIndex,
@@ -328,7 +336,9 @@ def _matches(
     facts, read from the persisted copy and the change log (facts.py) once per generation.
     Without a generation the filters SQL can answer narrow the read instead."""
     if state is None:
-        return fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages)), True
+        return ranked(
+            conn, index, query, fetch(conn, index, query, sql_filters(conn, index, p, ctx.now, ctx.ages))
+        ), True
     whole = "catalog" in state.memo or state.searches >= ctx.catalog_after
     if query is None:
         if not whole:
@@ -337,9 +347,10 @@ def _matches(
 
     def load() -> Candidates:
         if not whole:
-            return fetch(conn, index, query, [])
+            return ranked(conn, index, query, fetch(conn, index, query, []))
         store = SearchCache.memo(state, "catalog", lambda: facts.store_for(index).facts(conn))
-        return from_catalog(store, *index.match_scores(conn, query))
+        found = postings.match_scores(conn, index, query)
+        return from_catalog(store, *(found if found is not None else index.match_scores(conn, query)))
 
     return SearchCache.matches(
         state, ("match", tuple(map(tuple, query.groups)), query.any_group), load

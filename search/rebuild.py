@@ -14,9 +14,10 @@ from sqlalchemy import delete, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from search import documents, facts
+from search import documents, facts, postings
 from search.index import MIN_DF, index_for
 from search.models import search_document, search_document_term
+from search.text import words_of
 
 BATCH = 5000
 # What build_all reads (PostgreSQL plans its joins from their statistics).
@@ -49,6 +50,7 @@ def rebuild(session: Session) -> int:
     index = index_for(conn)
     index.optimize(conn)
     facts.write(conn, index.terms(conn, MIN_DF))
+    postings.write(conn, index, words_of)
     return len(docs)
 
 

@@ -178,7 +178,9 @@ def main() -> None:
         action="store_true",
         help="replay a Zipf log of lay words in new processes (replay.py) instead",
     )
-    ap.add_argument("--keep", help="SQLite: keep the generated catalog in this directory (for replay.py)")
+    ap.add_argument(
+        "--keep", help="keep the generated catalog (SQLite: in this directory; PostgreSQL: its schema)"
+    )
     args = ap.parse_args()
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="linkage-search-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
@@ -276,7 +278,9 @@ def main() -> None:
 
 
 def _clean_up(args: Any, schema: str | None, tmp: Path) -> None:
-    if schema is not None:
+    if schema is not None and args.keep:
+        print(f"kept the catalog in schema {schema}")
+    elif schema is not None:
         with make_engine(args.database).begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     if not args.keep:
