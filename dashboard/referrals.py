@@ -152,7 +152,7 @@ def _facts(session: Session, period: Period, scope: Scope, now: dt.datetime) -> 
     dialect = _dialect(session)
     ev = ReferralEvent
     since = period.lower - dt.timedelta(days=max(REPEAT_DAYS))
-    # Grouped by referral in the order of ix_referral_event_referral_facts (referral, status,
+    # Grouped by referral in the order of ix_referral_event_referral_moves (referral, status,
     # time, reason), which covers every column read: a scan of the index with no sort and
     # no visit of the table. A referral sent since `since` has every event at or after it.
     sent = func.min(case((ev.to_status == "requested", ev.at)))

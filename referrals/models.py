@@ -118,14 +118,17 @@ class ReferralEvent(Base):
 
     __tablename__ = "referral_event"
     # The dashboard's indexes (dashboard.referrals, dashboard.need), each covering what it reads:
-    # every referral's events grouped in one scan with no sort (referral, status, time, reason);
-    # a period's moves, their reasons and who made them in one range scan (time first).
+    # every referral's events grouped in one scan with no sort (referral, status, time, reason),
+    # and with who made them, one team's moves read through its referrals; a period's moves,
+    # their reasons and who made them in one range scan (time first).
     __table_args__ = (
-        Index("ix_referral_event_referral_facts", "referral_id", "to_status", "at", "reason"),
+        Index(
+            "ix_referral_event_referral_moves", "referral_id", "to_status", "at", "reason", "actor_user_id"
+        ),
         Index("ix_referral_event_at_moves", "at", "to_status", "reason", "actor_user_id", "referral_id"),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    # Its index is ix_referral_event_referral_facts, which starts with it.
+    # Its index is ix_referral_event_referral_moves, which starts with it.
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"))
     at: Mapped[Timestamp]
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
@@ -142,10 +145,15 @@ class ReferralContact(Base):
     """The warm handoff's log: a call, a visit, transport arranged, with a note."""
 
     __tablename__ = "referral_contact"
-    # The dashboard counts a period's handoff contacts by month in one range scan of this index.
-    __table_args__ = (Index("ix_referral_contact_at_kind", "at", "kind", "referral_id"),)
+    # The dashboard counts a period's handoff contacts by month in one range scan of the first
+    # index (every team's), or through the team's referrals in the second (one team's), which
+    # is also the referral's index of its contacts.
+    __table_args__ = (
+        Index("ix_referral_contact_at_kind", "at", "kind", "referral_id"),
+        Index("ix_referral_contact_referral_at", "referral_id", "at", "kind"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referral.id"))
     at: Mapped[Timestamp]
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     actor: Mapped[str] = mapped_column(Text)
