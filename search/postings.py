@@ -106,15 +106,25 @@ def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tupl
     """Ids (ascending) and scores of every document matching the query, from the postings and
     the engine for the documents written since; None when the postings cannot answer (none
     built yet, or a word they lack that the engine holds): the caller asks the engine."""
-    singles = {alt for group in query.groups for alt in group if " " not in alt}
-    phrases = {alt for group in query.groups for alt in group if " " in alt}
-    stems = {alt: index.stem(alt) for alt in singles}
-    words = {w: index.stem(w) for alt in phrases for w in alt.split()}
+    every = {w for group in query.groups for alt in group for w in alt.split()}
+    stem = index.stems(conn, sorted(every))  # None: a word the engine leaves out (a stopword)
+    # A group whose every alternative the engine leaves out is left out, as the engine does.
+    groups = [g for g in query.groups if any(any(stem[w] for w in alt.split()) for alt in g)]
+    if not groups:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    singles = {alt for group in groups for alt in group if " " not in alt and stem[alt]}
+    phrases = {alt for group in groups for alt in group if " " in alt}
+    stems = {alt: str(stem[alt]) for alt in singles}
+    words = {w: str(stem[w]) for alt in phrases for w in alt.split() if stem[w]}
     corpus, found = _read(conn, set(stems.values()) | set(words.values()) | phrases)
     if corpus is None:
         return None
     missing = [alt for alt in singles if stems[alt] not in found]
-    if missing and index.match_rows(conn, TextQuery([missing]), [], [D.c.id], limit=1):
+    if (
+        missing
+        and not index.exact_stems
+        and index.match_rows(conn, TextQuery([missing]), [], [D.c.id], limit=1)
+    ):
         return None  # the engine holds one under a stem we do not make
     log = changed(conn)
     hi = int(log[-1]) + 1 if len(log) else 1
@@ -128,10 +138,12 @@ def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tupl
             hi = max(hi, int(ids.max()) + 1)
     score = np.zeros(hi)
     matched = np.zeros(hi, dtype=bool) if query.any_group else np.ones(hi, dtype=bool)
-    for group in query.groups:
+    for group in groups:
         hit = np.zeros(hi, dtype=bool)
         for alt in group:
-            if alt in stems:
+            if " " not in alt:
+                if alt not in stems:
+                    continue
                 docs, values = found.get(stems[alt], (np.zeros(0, np.int64), np.zeros(0)))
                 hit[docs] = True
                 score[docs] += values
@@ -142,6 +154,8 @@ def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tupl
                 score[ids] += found[alt][1]
                 continue
             for w in alt.split():
+                if w not in words:
+                    continue
                 docs, values = found.get(words[w], (np.zeros(0, np.int64), np.zeros(0)))
                 pos = np.searchsorted(docs, ids)
                 ok = pos < len(docs)
