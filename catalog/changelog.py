@@ -132,6 +132,28 @@ def creations(session: Session, table: str, ids: list[uuid.UUID]) -> list[dict[s
     ]
 
 
+def capacity_creations(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The capacity-history rows the flush hook would write for these new capacity figures
+    (`_capacity_history`), for a writer that inserts them in bulk (the importer)."""
+    when = utcnow()
+    actor = str(session.info.get("actor", "system"))
+    channel = str(session.info.get("channel", "system"))
+    return [
+        {
+            "id": uuid.uuid4(),
+            "capacity_id": r["id"],
+            "service_id": r.get("service_id"),
+            "available": r.get("available"),
+            "maximum": r.get("maximum"),
+            "previous_available": None,
+            "changed_at": when,
+            "changed_by": actor,
+            "channel": channel,
+        }
+        for r in rows
+    ]
+
+
 def _capacity_history(session: Session, cap: ServiceCapacity, previous: float | None) -> None:
     session.add(
         CapacityHistory(

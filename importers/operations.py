@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalog import changelog
-from catalog.models import HSDS_MODELS, Location, Metadata, Service, ServiceStatus
+from catalog.models import HSDS_MODELS, CapacityHistory, Location, Metadata, Service, ServiceStatus
 from importers.duplicates import find_duplicates
 from importers.eligibility_text import ages, eligibility_attributes, term_rows
 from importers.formats import READERS, detect_format
@@ -59,8 +59,6 @@ UPDATE_CHUNK = 500
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
 # usual 32 MiB; 100,000 services went from 1,325 to 1,440 services/s.
 IMPORT_CACHE_KIB = 262_144
-# Tables whose new rows the flush hook does more for than a "create" log row (capacity history).
-ORM_ONLY = {"service_capacity"}
 Progress = Callable[[int, int], None]
 
 
@@ -95,9 +93,8 @@ class Importer:
         self.pending: dict[str, list[dict[str, Any]]] = {}
         self.stage: DirectStage | FileStage = stage or DirectStage(session, self.batch_rows)
         self.log = changelog.enabled(session)
-        # New records written through the ORM (capacity), the source's own change history, and
-        # the changes to records that exist, by table: (id, {column: new value}).
-        self.orm_new: list[tuple[Any, dict[str, Any]]] = []
+        # The source's own change history, and the changes to records that exist, by table:
+        # (id, {column: new value}).
         self.new_metadata: list[dict[str, Any]] = []
         self.updates: dict[str, list[tuple[uuid.UUID, dict[str, Any]]]] = {}
         self.retiring: list[uuid.UUID] = []
@@ -189,12 +186,13 @@ class Importer:
             if changes or eid in self.geocoding.to_geocode:
                 self.updates.setdefault(table, []).append((eid, changes))
         else:
-            if table in ORM_ONLY:
-                self.orm_new.append((model, values))
-            else:  # a record waiting for the bulk insert
-                if table == "service" and self.log and values.get("last_modified") is None:
-                    values["last_modified"] = self.now
-                self.pending.setdefault(table, []).append(values)
+            # A record waiting for the bulk insert, with what the change log's flush hook
+            # would have set on it.
+            if table == "service" and self.log and values.get("last_modified") is None:
+                values["last_modified"] = self.now
+            if table == "service_capacity" and self.log and values.get("updated") is None:
+                values["updated"] = self.now
+            self.pending.setdefault(table, []).append(values)
             known.add(eid)
             outcome = "created"
             if table == "location":
@@ -323,6 +321,9 @@ class Importer:
             if self.log:
                 created = changelog.creations(self.session, table, [r["id"] for r in rows])
                 self.stage.put(bind_rows(dialect, Metadata.__table__, created))
+                if table == "service_capacity":  # and the first row of each figure's history
+                    history = changelog.capacity_creations(self.session, rows)
+                    self.stage.put(bind_rows(dialect, CapacityHistory.__table__, history))
         if self.new_prov:
             self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
             self.stage.put(bind_rows(dialect, SourceRecord.__table__, self.new_prov))
@@ -337,11 +338,10 @@ class Importer:
         # rewriting each service's document at every flush would do it many times.
         self.session.info["search_index"] = False
         try:
-            order = [*HSDS_MODELS, Metadata.__tablename__, SourceRecord.__tablename__]
+            order = [*HSDS_MODELS, CapacityHistory.__tablename__, Metadata.__tablename__]
+            order.append(SourceRecord.__tablename__)
             self.stage.publish(self.session.connection(), order)
             with self.session.no_autoflush:
-                for model, values in self.orm_new:
-                    self.session.add(model(**values))
                 for kw in self.new_metadata:
                     self.session.add(Metadata(**kw))
                 self.session.flush()

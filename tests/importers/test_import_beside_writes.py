@@ -31,7 +31,7 @@ from tests.referrals.mailserver import committed_database
 
 metro = importlib.import_module("bench.import.metro")  # `import` is a keyword: no from-import
 
-SERVICES = 3000  # about 29,000 HSDS rows: several seconds of preparing on this machine
+SERVICES = 1500  # about 15,000 HSDS rows: several seconds of preparing, a short publish
 BUSY_MS = 5000  # half the app's own busy timeout
 WRITER = Path(__file__).with_name("capacity_writer.py")
 Counts = tuple[int, int, int]
@@ -145,8 +145,9 @@ def test_the_app_keeps_taking_writes_while_a_source_is_imported(tmp_path: Path) 
         during = [a for a in answers if started <= a["at"] <= ended]
         assert len(during) >= 20, f"only {len(during)} writes while the import ran"
         failed = [a for a in answers if a["status"] != 200]
-        assert not failed, failed[:5]
-        assert max(a["seconds"] for a in during) < BUSY_MS / 1000
+        assert not failed, (failed[:5], done.stdout[-300:])
+        longest = max(a["seconds"] for a in during)
+        assert longest < BUSY_MS / 1000, f"a write waited {longest:.1f} s"
         assert cap == answers[-1]["n"]  # the last figure pushed is the one stored
         if url.startswith("sqlite:///"):  # the staging file beside the database is gone
             assert not list(Path(url.removeprefix("sqlite:///")).parent.glob(".linkage-import-*"))
