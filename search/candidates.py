@@ -139,13 +139,17 @@ class Candidates:
         hour_values, hours = _merge(a.hour_values, b.hour_values, b.hours)
         facet_values, facet = _merge(a.facet_values, b.facet_values, b.facet)
         ids = np.concatenate([a.ids, b.ids])
-        order = np.argsort(ids, kind="stable")
+        # Rewritten documents get the newest ids: then the rows are in id order already.
+        appended = not len(a.ids) or bool(np.all(np.diff(b.ids) > 0) and b.ids[0] > a.ids[-1])
+        order = None if appended else np.argsort(ids, kind="stable")
 
         def cat(x: Any, y: Any) -> Any:
-            return np.concatenate([x, y])[order]
+            both = np.concatenate([x, y])
+            return both if order is None else both[order]
 
         return cls(
-            ids=ids[order], score=cat(a.score, b.score), lat=cat(a.lat, b.lat), lon=cat(a.lon, b.lon),
+            ids=ids if order is None else ids[order], score=cat(a.score, b.score),
+            lat=cat(a.lat, b.lat), lon=cat(a.lon, b.lon),
             min_age=cat(a.min_age, b.min_age), max_age=cat(a.max_age, b.max_age),
             free=cat(a.free, b.free), accessible=cat(a.accessible, b.accessible),
             status=cat(a.status, status), statuses=statuses, gender=cat(a.gender, gender), genders=genders,
