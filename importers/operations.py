@@ -54,6 +54,8 @@ from search.hooks import Touched, affected_services, touched_row
 from search.rebuild import rebuild
 
 FLUSH_EVERY = 2000
+# New provenance rows written at once (PostgreSQL) wait until this many are ready.
+PROVENANCE_CHUNK = 50_000
 # Records changed by an import are loaded, changed and flushed this many at a time.
 UPDATE_CHUNK = 500
 # SQLite page cache while an import writes (KiB): its indexes on random UUIDs outgrow the
@@ -281,7 +283,7 @@ class Importer:
         if batch.complete:
             prov = self.prov
             self.retiring = [e for e, p in prov.items() if e not in self.seen and not p[3]]
-        self._stage()
+        self._stage(final=True)
         self.stage.points(Location.__table__, points)
         self.stage.finish()
 
@@ -302,7 +304,7 @@ class Importer:
                 if self.progress:
                     self.progress(i, total)
 
-    def _stage(self) -> None:
+    def _stage(self, final: bool = False) -> None:
         """The new records waiting in `pending`, as the driver takes them (bind processors
         applied), to the stage: table by table (parents first), sorted by id, one group per set
         of keys (so column defaults still apply), with their "create" change-log rows and
@@ -324,7 +326,10 @@ class Importer:
                 if table == "service_capacity":  # and the first row of each figure's history
                     history = changelog.capacity_creations(self.session, rows)
                     self.stage.put(bind_rows(dialect, CapacityHistory.__table__, history))
-        if self.new_prov:
+        # Provenance written at once (PostgreSQL) goes in chunks of PROVENANCE_CHUNK, each in
+        # key order, so its pages fill mostly one after another; a staging file sorts it whole.
+        direct = isinstance(self.stage, DirectStage)
+        if self.new_prov and (final or not direct or len(self.new_prov) >= PROVENANCE_CHUNK):
             self.new_prov.sort(key=lambda r: r["entity_id"].bytes)
             self.stage.put(bind_rows(dialect, SourceRecord.__table__, self.new_prov))
             self.new_prov = []
