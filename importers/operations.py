@@ -49,9 +49,11 @@ from importers.rows import Batch, ReadOptions, Row
 from importers.spreadsheet import load_mapping
 from importers.staging import DirectStage, FileStage, stage_for
 from kernel.db import begin_write, bind_rows, utcnow
-from search import documents
+from search import documents, facts
 from search.hooks import Touched, affected_services, touched_row
+from search.index import index_for
 from search.rebuild import rebuild
+from search.text import words_of
 
 FLUSH_EVERY = 2000
 # New provenance rows written at once (PostgreSQL) wait until this many are ready.
@@ -91,6 +93,9 @@ class Importer:
         self.touched_services: list[uuid.UUID] = []
         self.now = utcnow()
         self.touched = Touched()
+        # What the publish changes through the ORM (records that exist): the documents of
+        # the services these reach are built in the publish, never taken from the stage.
+        self.touched_later = Touched()
         # New records by table, until `_stage` hands them to `stage` every `batch_rows` rows.
         self.pending: dict[str, list[dict[str, Any]]] = {}
         self.stage: DirectStage | FileStage = stage or DirectStage(session, self.batch_rows)
@@ -286,6 +291,9 @@ class Importer:
         self._stage(final=True)
         self.stage.points(Location.__table__, points)
         self.stage.finish()
+        # The new services' search documents, built from the staged rows while nothing is
+        # locked (SQLite): the publish copies them instead of building them.
+        self.stage.prepare_documents()
 
     def _rows(self, rows: list[Row | None], total: int) -> None:
         for i in range(1, total + 1):
@@ -377,6 +385,7 @@ class Importer:
                         if getattr(obj, k) != v:
                             setattr(obj, k, v)
                     self.touched.add(obj)
+                    self.touched_later.add(obj)
                 self.session.flush()
 
     def _reindex(self) -> None:
@@ -387,10 +396,22 @@ class Importer:
         affected = self.touched.services
         if len(affected) * 2 < total:  # the services written directly decide it when they can
             affected = affected_services(conn, self.touched)
+        # Documents prepared in the staging file (SQLite), but for services that a change in
+        # the publish reaches.
+        later = affected_services(conn, self.touched_later) if self.touched_later else set()
+        skip = {s.hex for s in later}
         if len(affected) * 2 >= total:
             # Most of the catalog changed (a first import): rebuilding every document reads
             # each table once, where rewriting these would read them in hundreds of chunks.
-            rebuild(self.session)
+            stage = self.stage
+            rebuild(self.session, (lambda c: stage.copy_documents(c, skip)) if stage.documents else None)
+        elif self.stage.documents:
+            copied = self.stage.copy_documents(conn, skip)
+            rest = [s for s in affected if s.hex not in copied]
+            if rest:
+                documents.write(conn, rest)
+            else:
+                facts.after_write(conn, index_for(conn).stem, words_of)
         else:
             documents.write(conn, affected)
 
@@ -420,6 +441,7 @@ class Importer:
                 if svc.status == ServiceStatus.active:
                     svc.status = ServiceStatus.inactive
                     self.touched.add(svc)
+                    self.touched_later.add(svc)
                     self.report.deactivated["service"] = self.report.deactivated.get("service", 0) + 1
         for i in range(0, len(ids), 500):
             self.session.execute(

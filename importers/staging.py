@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlalchemy.exc import DBAPIError
 
+from importers import staged_documents
 from importers.locations import POINT_COLUMNS
 from kernel.db import BoundRows, write_rows
 
@@ -36,6 +37,7 @@ class DirectStage:
 
     def __init__(self, session: Any, step: int) -> None:
         self.session, self.step = session, step
+        self.documents = 0  # none prepared: they are written in the one transaction
 
     def put(self, bound: BoundRows) -> None:
         conn = self.session.connection()
@@ -49,6 +51,14 @@ class DirectStage:
 
     def finish(self) -> None:
         """Everything is written already."""
+
+    def prepare_documents(self) -> int:
+        """None: the documents are written in the import's one transaction."""
+        return 0
+
+    def copy_documents(self, conn: Any, skip: set[str]) -> set[str]:
+        """Nothing was prepared."""
+        return set()
 
     def publish(self, conn: Any, order: list[str]) -> None:
         """Everything is written already."""
@@ -73,6 +83,7 @@ class FileStage:
         self.groups: dict[tuple[str, tuple[str, ...]], str] = {}
         self.tables: dict[str, Any] = {}
         self.in_memory: list[BoundRows] = []
+        self.documents = 0  # search documents prepared in the file (prepare_documents)
 
     def put(self, bound: BoundRows) -> None:
         table = bound.table
@@ -112,6 +123,23 @@ class FileStage:
             self.db.execute(f'DROP TABLE "{stage}"')
             self.db.execute(f'ALTER TABLE "{stage}_sorted" RENAME TO "{stage}"')
         self.db.execute("COMMIT")
+
+    def prepare_documents(self) -> int:
+        """Build the new services' search documents into the staging file, outside the lock
+        (`importers.staged_documents`); returns how many."""
+        self.documents = staged_documents.prepare(self.db, self.path, self.groups, self.in_memory)
+        return self.documents
+
+    def copy_documents(self, conn: Any, skip: set[str]) -> set[str]:
+        """Copy the prepared documents into the catalog on `conn`, but those of the services
+        in `skip` (raw ids); returns the services (raw ids) whose documents were copied."""
+        if not self.documents:
+            return set()
+        attached = any(
+            r[1] == ALIAS and r[2] == self.path for r in conn.exec_driver_sql("PRAGMA database_list")
+        )
+        staged_documents.copy(conn, ALIAS if attached else None, self.db, skip)
+        return staged_documents.services(self.db)
 
     def publish(self, conn: Any, order: list[str]) -> None:
         """Stream every staged row into the catalog on `conn`, table by table in `order`,

@@ -10,10 +10,13 @@ PostgreSQL's tsvector is a generated column: nothing to switch.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, text
+from collections.abc import Callable
+
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from catalog.models import Service
 from search import documents, facts, postings
 from search.index import MIN_DF, index_for
 from search.models import search_document, search_document_term
@@ -27,8 +30,10 @@ CATALOG_TABLES = (
 )  # fmt: skip
 
 
-def rebuild(session: Session) -> int:
-    """Delete and rewrite all documents inside the caller's transaction; returns the count."""
+def rebuild(session: Session, copy: Callable[[Connection], set[str]] | None = None) -> int:
+    """Delete and rewrite all documents inside the caller's transaction; returns the count.
+    `copy` (an import on SQLite) writes documents built beforehand and returns their services
+    (ids as stored); only the other services' documents are built here."""
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     # Statements that make the dropped triggers and secondary indexes again, after the load.
@@ -39,7 +44,12 @@ def rebuild(session: Session) -> int:
         conn.execute(text(f"ANALYZE {', '.join(CATALOG_TABLES)}"))
     conn.execute(delete(search_document_term))
     conn.execute(delete(search_document))
-    docs = documents.build_all(conn)
+    copied = copy(conn) if copy is not None else None
+    if copied is None:
+        docs = documents.build_all(conn)
+    else:
+        rest = [i for i in conn.scalars(select(Service.__table__.c.id)) if i.hex not in copied]
+        docs = documents.build(conn, rest)
     for part in documents.chunks(docs, BATCH):
         documents.insert_documents(conn, list(part))
     if sqlite:
@@ -51,7 +61,9 @@ def rebuild(session: Session) -> int:
     index.optimize(conn)
     facts.write(conn, index.terms(conn, MIN_DF))
     postings.write(conn, index, words_of)
-    return len(docs)
+    if copied is None:
+        return len(docs)
+    return int(conn.exec_driver_sql("SELECT count(*) FROM search_document").scalar_one())
 
 
 def _drop(conn: Connection, kind: str) -> list[str]:
