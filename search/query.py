@@ -291,19 +291,25 @@ def _lift_statement() -> Any:
             .outerjoin(held, held.c.capacity_id == cap.c.id)
         )
         .where(D.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(unit.c.name)
     )
 
 
 def capacity_lift(
     conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime, ages: rules.MaxAges
-) -> npt.NDArray[np.float64]:
+) -> tuple[npt.NDArray[np.float64], dict[int, list[Any]]]:
     """How much live capacity lifts each document's relevance (FREE_LIFT, STALE_LIFT or 0), by
-    the catalog's rule of free places (``FreePlaces.places_free``): a stale figure counts less."""
+    the catalog's rule of free places (``FreePlaces.places_free``): a stale figure counts less.
+
+    Also the rows read, by document (an empty list for one without figures), so the page
+    shows them without reading capacity again."""
     lift = np.zeros(len(ids))
     if not len(ids):
-        return lift
+        return lift, {}
     best: dict[int, float] = {}
+    rows: dict[int, list[Any]] = {int(i): [] for i in ids}
     for r in conn.execute(_lift_statement(), {"now": now, "ids": [int(i) for i in ids]}):
+        rows[r.id].append(r)
         fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, ages, r.held or 0)
         if fact.places_free:
             best[r.id] = FREE_LIFT
@@ -311,7 +317,7 @@ def capacity_lift(
             best[r.id] = max(best.get(r.id, 0.0), STALE_LIFT)
     for i, doc in enumerate(ids):
         lift[i] = best.get(int(doc), 0.0)
-    return lift
+    return lift, rows
 
 
 def ranked(conn: Connection, index: SearchIndex, query: TextQuery | None, c: Candidates) -> Candidates:
@@ -400,6 +406,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     if p.covering and p.point and len(rows):
         rows = _covered(conn, c, rows, p.point[0], p.point[1])
     dist = km[rows] if km is not None else np.full(len(rows), np.inf)
+    figures: dict[int, list[Any]] = {}
     if p.sort == "distance":
         order = np.lexsort((c.ids[rows], -c.score[rows], dist))
         rows = rows[order]
@@ -407,7 +414,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         order = np.lexsort((c.ids[rows], dist, -c.score[rows]))
         rows, dist = rows[order], dist[order]
         head = rows[:RERANK]
-        lift = capacity_lift(conn, c.ids[head], now, ctx.ages)
+        lift, figures = capacity_lift(conn, c.ids[head], now, ctx.ages)
         if lift.any():
             lifted = c.score[head] * (1.0 + lift)
             rows[: len(head)] = head[np.lexsort((c.ids[head], dist[: len(head)], -lift, -lifted))]
@@ -432,6 +439,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         ctx,
         lambda h: open_at(h, at, ctx.timezone, opened),
         lambda h: open_label(h, at, ctx.timezone),
+        figures,
     )
     if not total and not parsed.suggestions and parsed.words:
         parsed.suggestions = _alternatives(conn, index, parsed.words, state)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection, Row
 
 import geo
@@ -19,27 +20,16 @@ from wording import _
 KM_PER_MILE = 1.609344
 
 
-def _capacity(
-    conn: Connection, service_ids: list[Any], now: dt.datetime, max_ages: rules.MaxAges
+def _figures(
+    rows: Iterable[Any], key: str, now: dt.datetime, max_ages: rules.MaxAges
 ) -> dict[Any, list[dict[str, Any]]]:
-    cap, unit = ServiceCapacity.__table__, Unit.__table__
+    """Capacity rows (unit name, available, maximum, updated, held) as a result shows them,
+    grouped by the row's `key` column (a service id, or a document id)."""
     out: dict[Any, list[dict[str, Any]]] = {}
-    if not service_ids:
-        return out
-    # The holds counted against each figure, aggregated in the same query (one per page).
-    held = capacity.held_subquery(now).subquery()
-    stmt = (
-        select(cap.c.service_id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
-        .select_from(
-            cap.join(unit, unit.c.id == cap.c.unit_id).outerjoin(held, held.c.capacity_id == cap.c.id)
-        )
-        .where(cap.c.service_id.in_(service_ids))
-        .order_by(unit.c.name)
-    )
-    for r in conn.execute(stmt):
+    for r in rows:
         fact = rules.free_places(r.name, r.available, r.maximum, r.updated, now, max_ages, r.held or 0)
         free, most = _num(fact.available) or 0, _num(fact.maximum)
-        out.setdefault(r.service_id, []).append(
+        out.setdefault(getattr(r, key), []).append(
             {
                 "unit": fact.unit,
                 "available": _num(fact.available),
@@ -55,6 +45,25 @@ def _capacity(
             }
         )
     return out
+
+
+def _capacity(
+    conn: Connection, service_ids: list[Any], now: dt.datetime, max_ages: rules.MaxAges
+) -> dict[Any, list[dict[str, Any]]]:
+    cap, unit = ServiceCapacity.__table__, Unit.__table__
+    if not service_ids:
+        return {}
+    # The holds counted against each figure, aggregated in the same query (one per page).
+    held = capacity.held_subquery(now).subquery()
+    stmt = (
+        select(cap.c.service_id, unit.c.name, cap.c.available, cap.c.maximum, cap.c.updated, held.c.held)
+        .select_from(
+            cap.join(unit, unit.c.id == cap.c.unit_id).outerjoin(held, held.c.capacity_id == cap.c.id)
+        )
+        .where(cap.c.service_id.in_(service_ids))
+        .order_by(unit.c.name)
+    )
+    return _figures(conn.execute(stmt), "service_id", now, max_ages)
 
 
 def _num(value: float | None) -> float | int | None:
@@ -84,53 +93,78 @@ class PageRow(NamedTuple):
     score: float
 
 
-def _static(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What a result shows that only changes with its document: names, address, phone."""
-    s, o = Service.__table__, Organization.__table__
-    idents = doc_ids(conn, ids)
-    service_ids = list({i.service_id for i in idents.values()})
-    loc_ids = list({i.location_id for i in idents.values() if i.location_id is not None})
-    services = {
-        r.id: r
-        for r in conn.execute(
-            select(s.c.id, s.c.name, s.c.status, s.c.description, o.c.name.label("org"))
-            .select_from(s.outerjoin(o, o.c.id == s.c.organization_id))
-            .where(s.c.id.in_(service_ids))
+@lru_cache(maxsize=1)
+def _static_statement() -> Any:
+    """One statement for a page's kept details: each document with its service, organization,
+    first address and the phone it shows (the service at location's, else the service's, else
+    the location's), built once with the ids as a parameter."""
+    s, o, a, ph = Service.__table__, Organization.__table__, Address.__table__, Phone.__table__
+    d = search_document
+    first_address = (
+        select(a.c.id)
+        .where(a.c.location_id == d.c.location_id)
+        .order_by(a.c.address_type, a.c.id)
+        .limit(1)
+        .correlate(d)
+        .scalar_subquery()
+    )
+
+    def phone(owner: Any, value: Any) -> Any:
+        return (
+            select(ph.c.number)
+            .where(owner == value)
+            .order_by(ph.c.id)
+            .limit(1)
+            .correlate(d)
+            .scalar_subquery()
         )
-    }
-    a = Address.__table__
-    addresses: dict[Any, str] = {}
-    if loc_ids:
-        for r in conn.execute(select(a).where(a.c.location_id.in_(loc_ids)).order_by(a.c.address_type)):
-            addresses.setdefault(
-                r.location_id, ", ".join(x for x in (r.address_1, r.city, r.state_province) if x)
-            )
-    ph = Phone.__table__
-    phones: dict[Any, str] = {}
-    keys = [i.key for i in idents.values()]
-    conds = [ph.c.service_id.in_(service_ids), ph.c.service_at_location_id.in_(keys)]
-    if loc_ids:
-        conds.append(ph.c.location_id.in_(loc_ids))
-    for r in conn.execute(
-        select(ph.c.service_id, ph.c.service_at_location_id, ph.c.location_id, ph.c.number).where(or_(*conds))
-    ):
-        for owner in (r.service_at_location_id, r.service_id, r.location_id):
-            if owner is not None:
-                phones.setdefault(owner, r.number)
+
+    return (
+        select(
+            d.c.id,
+            d.c.key,
+            d.c.service_id,
+            d.c.location_id,
+            s.c.id.label("found"),
+            s.c.name,
+            s.c.status,
+            s.c.description,
+            o.c.name.label("org"),
+            a.c.address_1,
+            a.c.city,
+            a.c.state_province,
+            phone(ph.c.service_at_location_id, d.c.key).label("phone_here"),
+            phone(ph.c.service_id, d.c.service_id).label("phone_service"),
+            phone(ph.c.location_id, d.c.location_id).label("phone_location"),
+        )
+        .select_from(
+            d.outerjoin(s, s.c.id == d.c.service_id)
+            .outerjoin(o, o.c.id == s.c.organization_id)
+            .outerjoin(a, a.c.id == first_address)
+        )
+        .where(d.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _static(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a result shows that only changes with its document: names, address, phone (one
+    statement per page: four round trips were most of a first search's page on PostgreSQL)."""
     out = {}
-    for doc_id, ident in idents.items():
-        svc = services.get(ident.service_id)
-        out[doc_id] = {
-            "_service_id": ident.service_id,
-            "service_id": str(ident.service_id),
-            "location_id": str(ident.location_id) if ident.location_id else None,
-            "name": svc.name if svc else "",
-            "organization": svc.org if svc else None,
-            "description": (svc.description or "")[:300] if svc else "",
-            "status": str(svc.status.value if hasattr(svc.status, "value") else svc.status) if svc else None,
-            "address": addresses.get(ident.location_id),
-            "phone": phones.get(ident.key) or phones.get(ident.service_id) or phones.get(ident.location_id),
-        }
+    for i in range(0, len(ids), 900):
+        for r in conn.execute(_static_statement(), {"ids": list(ids[i : i + 900])}):
+            found = r.found is not None
+            address = ", ".join(x for x in (r.address_1, r.city, r.state_province) if x)
+            out[r.id] = {
+                "_service_id": r.service_id,
+                "service_id": str(r.service_id),
+                "location_id": str(r.location_id) if r.location_id else None,
+                "name": r.name if found else "",
+                "organization": r.org if found else None,
+                "description": (r.description or "")[:300] if found else "",
+                "status": str(r.status.value if hasattr(r.status, "value") else r.status) if found else None,
+                "address": address if r.address_1 is not None else None,
+                "phone": r.phone_here or r.phone_service or r.phone_location,
+            }
     return out
 
 
@@ -143,8 +177,13 @@ def page_details(
     ctx: Any,
     open_fn: Callable[[str | None], bool | None],
     label_fn: Callable[[str], str],
+    figures: Mapping[int, Sequence[Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The page's results: kept details (per index generation) with live capacity and hours."""
+    """The page's results: kept details (per index generation) with live capacity and hours.
+
+    `figures` holds capacity rows (unit name, available, maximum, updated, held, by unit name)
+    already read for some documents (the ranking's capacity lift reads the first results'),
+    so the page reads only those of the documents it lacks."""
     if not page:
         return []
     memo: dict[Any, Any] = state.memo if state is not None else {}
@@ -155,8 +194,12 @@ def page_details(
         for doc_id, detail in _static(conn, missing).items():
             memo[("detail", doc_id)] = detail
     details = [memo[("detail", r.id)] for r in page]
-    service_ids = list({d["_service_id"] for d in details})
-    capacity = _capacity(conn, service_ids, ctx.now or dt.datetime.now(dt.UTC), ctx.ages)
+    now = ctx.now or dt.datetime.now(dt.UTC)
+    known = figures or {}
+    read = [r.id for r in page if r.id in known]
+    by_doc = _figures((row for doc in read for row in known[doc]), "id", now, ctx.ages)
+    service_ids = list({d["_service_id"] for r, d in zip(page, details, strict=True) if r.id not in known})
+    capacity = _capacity(conn, service_ids, now, ctx.ages)
     out = []
     for r, detail in zip(page, details, strict=True):
         km = dist.get(r.id)
@@ -169,7 +212,9 @@ def page_details(
                 "distance_mi": round(geo.km_to_miles(km), 3) if km is not None else None,
                 "open_now": open_fn(r.hours),
                 "hours_label": label_fn(r.hours) if r.hours else _("Hours not stated"),
-                "capacity": capacity.get(detail["_service_id"], []),
+                "capacity": by_doc.get(r.id, [])
+                if r.id in known
+                else capacity.get(detail["_service_id"], []),
                 "score": round(float(r.score), 4),
             }
         )
