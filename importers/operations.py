@@ -8,11 +8,13 @@ run, every write of the app waited on the busy timeout and then failed):
    which WAL allows): read and flatten the source, clean, map ids, check, geocode, compare each
    record with what the database holds, and build every row to insert (bind processors
    applied, in key order, with their "create" change-log rows and provenance) and every change
-   to apply. Nothing is written, so a failure here leaves nothing to undo.
+   to apply; on SQLite the new services' search documents too, into the staging file
+   (importers/staged_documents.py). Nothing is written, so a failure here leaves nothing to undo.
 2. **Publish**, in one write transaction (`BEGIN IMMEDIATE` on SQLite): bulk inserts of the
    prepared rows, table by table with parents first; the changes applied through the ORM, so
    the change log records each changed field with its previous and new value; provenance; the
-   search documents of every touched service; the duplicate candidates. A reader sees none of
+   search documents of every touched service (copied when they were prepared, built from the
+   catalog otherwise) and the full-text index; the duplicate candidates. A reader sees none of
    it until the caller commits, and a failure or an interruption rolls all of it back.
 
 `run_import` never commits: the caller (the CLI) commits once or rolls back. On PostgreSQL,
