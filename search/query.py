@@ -191,8 +191,11 @@ def _top(counts: Counter[str]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
 
 
-def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[str, list[dict[str, Any]]]:
-    """Counts over every match, by distinct (term_ids, lang_codes) pair."""
+def facets(
+    conn: Connection, c: Candidates, rows: npt.NDArray[np.intp], state: Any = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts over every match, by distinct (term_ids, lang_codes) pair; the terms' codes and
+    names are kept per index generation (a term's write rewrites its documents)."""
     terms: Counter[str] = Counter()
     langs: Counter[str] = Counter()
     counts: Any = np.bincount(c.facet[rows], minlength=len(c.facet_values)) if len(rows) else []
@@ -208,10 +211,14 @@ def facets(conn: Connection, c: Candidates, rows: npt.NDArray[np.intp]) -> dict[
     t = TaxonomyTerm.__table__
     names = {}
     if top:
-        ids = [uuid.UUID(k) for k, _ in top]
-        names = {
-            str(x.id): x for x in conn.execute(select(t.c.id, t.c.code, t.c.name).where(t.c.id.in_(ids)))
-        }
+        key = ("facet_terms", tuple(k for k, _ in top))
+
+        def load() -> dict[str, Any]:
+            ids = [uuid.UUID(k) for k in key[1]]
+            stmt = select(t.c.id, t.c.code, t.c.name).where(t.c.id.in_(ids))
+            return {str(x.id): x for x in conn.execute(stmt)}
+
+        names = SearchCache.memo(state, key, load)
     return {
         "taxonomy": [
             {
@@ -448,7 +455,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         "page": p.page,
         "per_page": p.per_page,
         "results": results,
-        "facets": facets(conn, c, rows),
+        "facets": facets(conn, c, rows, state),
         "suggestions": parsed.suggestions,
         "query": {
             "q": p.q,

@@ -125,3 +125,24 @@ def test_a_page_past_the_reranked_head_reads_its_own_capacity(db: Any, make_serv
     body, seen = _run(db, q="seal", lat="39.9612", lon="-82.9988", sort="distance")
     assert [c["available"] for c in body["results"][0]["capacity"]] == [5]
     assert len([s for s in seen if re.search(r"\b(FROM|JOIN) service_capacity\b", s)]) == 1
+
+
+def test_a_facet_shows_a_term_renamed_since_the_last_search(db: Any, make_service: Any) -> None:
+    """The facets' term names are kept per index generation; a term's write makes a new one."""
+    from catalog.models import TaxonomyTerm
+
+    make_service("Beluga Shelter", terms=(("BH-1", "Night beds", "service_type"),))
+    first, _ = _run(db, q="beluga")
+    assert [(f["code"], f["name"]) for f in first["facets"]["taxonomy"]] == [("BH-1", "Night beds")]
+    _, seen = _run(db, q="beluga")
+    if db.get_bind().dialect.name == "sqlite":
+        assert not [s for s in seen if re.search(r"\bFROM taxonomy_term\b", s)]
+    term = db.query(TaxonomyTerm).filter_by(code="BH-1").one()
+    term.code, term.name = "BH-2", "Beds tonight"
+    db.flush()
+    again, _ = _run(db, q="beluga")
+    assert [(f["code"], f["name"]) for f in again["facets"]["taxonomy"]] == [("BH-2", "Beds tonight")]
+    term.code = "BH-3"  # the code alone, which no document's text holds
+    db.flush()
+    last, _ = _run(db, q="beluga")
+    assert [(f["code"], f["name"]) for f in last["facets"]["taxonomy"]] == [("BH-3", "Beds tonight")]
