@@ -10,11 +10,12 @@ team's (an administrator's: every team's), as the referral figures are.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, case, func, nulls_last, select
+from sqlalchemy import String, and_, case, cast, func, literal_column, null, nulls_last, select, union_all
 from sqlalchemy.orm import Session
 
 from catalog.models import Organization
@@ -124,15 +125,64 @@ class UnmetReport:
         }
 
 
-def _gaps(session: Session, key: Any, inside: Any) -> list[Gap]:
+def _ranked(part: str, keys: Sequence[Any], shown: Sequence[Any], values: Sequence[Any]) -> Any:
+    """Rows of a small grouped CTE summed again by `keys`, in one shape for a UNION ALL: the
+    part's name, the two shown keys (None where the part has no such key), the sums, and
+    each group's place in the order the report lists it (most first, then by key, none
+    last), as the database sorts it."""
+    totals = [func.sum(v) for v in values]
+    order = [totals[0].desc(), *(nulls_last(k.asc()) for k in keys)]
+    return select(
+        literal_column(f"'{part}'"), *shown, *totals, func.row_number().over(order_by=order)
+    ).group_by(*keys)
+
+
+def _gaps_and_pairs(
+    session: Session, inside: Any
+) -> tuple[list[Gap], list[Gap], list[tuple[str, str | None, int]]]:
+    """By need, by area and by need and area together, from one pass over the period's rows:
+    the rows grouped by need and area (a few hundred groups), then those groups summed by
+    need and by area in the same statement."""
     searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
     matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
-    stmt = (
-        select(key.label("key"), func.count().label("n"), searches, matches)
+    pairs = (
+        select(
+            UnmetNeed.need.label("need"),
+            UnmetNeed.area.label("area"),
+            func.count().label("n"),
+            searches.label("s"),
+            matches.label("m"),
+        )
         .where(inside)
-        .group_by(key)
-        .order_by(func.count().desc(), nulls_last(key.asc()))
+        .group_by(UnmetNeed.need, UnmetNeed.area)
+        .cte("pairs")
     )
+    c = pairs.c
+    sums = (c.n, c.s, c.m)
+    none = cast(null(), String)
+    stmt = union_all(
+        _ranked("need", [c.need], [c.need, none], sums),
+        _ranked("area", [c.area], [none, c.area], sums),
+        _ranked("pair", [c.need, c.area], [c.need, c.area], sums),
+    )
+    needs: list[tuple[int, Gap]] = []
+    areas: list[tuple[int, Gap]] = []
+    both: list[tuple[int, tuple[str, str | None, int]]] = []
+    for part, need, area, n, s, m, rank in session.execute(stmt):
+        if part == "need":
+            needs.append((rank, Gap(need, int(n), int(s or 0), int(m or 0))))
+        elif part == "area":
+            areas.append((rank, Gap(area, int(n), int(s or 0), int(m or 0))))
+        else:
+            both.append((rank, (need, area, int(n))))
+    return [g for _, g in sorted(needs)], [g for _, g in sorted(areas)], [p for _, p in sorted(both)]
+
+
+def _by_month(session: Session, inside: Any, dialect: str) -> list[Gap]:
+    month = month_of(UnmetNeed.hour, dialect)
+    searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
+    matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
+    stmt = select(month, func.count(), searches, matches).where(inside).group_by(month).order_by(month)
     return [Gap(k, int(n), int(s or 0), int(m or 0)) for k, n, s, m in session.execute(stmt)]
 
 
@@ -140,45 +190,46 @@ def unmet_need(session: Session, period: Period, scope: Scope) -> UnmetReport:
     """The gap report of `period` (see the module's docstring)."""
     dialect = session.get_bind().dialect.name
     inside = and_(UnmetNeed.hour >= period.lower, UnmetNeed.hour < period.upper)
-    by_month = sorted(_gaps(session, month_of(UnmetNeed.hour, dialect), inside), key=lambda g: g.key or "")
-    pairs = (
-        select(UnmetNeed.need, UnmetNeed.area, func.count())
-        .where(inside)
-        .group_by(UnmetNeed.need, UnmetNeed.area)
-        .order_by(func.count().desc(), UnmetNeed.need, nulls_last(UnmetNeed.area.asc()))
-    )
+    by_month = _by_month(session, inside, dialect)
+    by_need, by_area, pairs = _gaps_and_pairs(session, inside)
+    # Only a match records reasons: its rows are a range of ix_unmet_need_kind_hour_id, and
+    # each one's reasons a lookup of the covering ix_unmet_need_reason_services (walking every
+    # row of the period and fetching its id from the table took 0.5 s at 100,000 rows).
     reasons = (
         select(UnmetNeedReason.code, func.count(), func.sum(UnmetNeedReason.services))
         .join(UnmetNeed, UnmetNeed.id == UnmetNeedReason.unmet_need_id)
-        .where(inside)
+        .where(UnmetNeed.kind == "match", inside)
         .group_by(UnmetNeedReason.code)
         .order_by(func.sum(UnmetNeedReason.services).desc(), UnmetNeedReason.code)
     )
+    by_need_declined, by_provider_declined = _declined(session, period, scope)
     return UnmetReport(
         period=period,
         searches=sum(g.searches for g in by_month),
         matches=sum(g.matches for g in by_month),
-        by_need=_gaps(session, UnmetNeed.need, inside),
-        by_area=_gaps(session, UnmetNeed.area, inside),
+        by_need=by_need,
+        by_area=by_area,
         by_month=by_month,
-        by_need_area=[(n, a, int(c)) for n, a, c in session.execute(pairs)],
+        by_need_area=pairs,
         by_reason=[Reason(code, int(m), int(s or 0)) for code, m, s in session.execute(reasons)],
-        no_capacity_by_need=_declined(session, period, scope, Referral.need, Referral.need),
-        no_capacity_by_provider=_declined(session, period, scope, Referral.organization_id, _org_name()),
+        no_capacity_by_need=by_need_declined,
+        no_capacity_by_provider=by_provider_declined,
     )
 
 
-def _org_name() -> Any:
-    return select(Organization.name).where(Organization.id == Referral.organization_id).scalar_subquery()
-
-
-def _declined(session: Session, period: Period, scope: Scope, key: Any, label: Any) -> list[Declined]:
+def _declined(session: Session, period: Period, scope: Scope) -> tuple[list[Declined], list[Declined]]:
     """Referrals whose provider declined them, or whose placement failed, for no capacity in
-    the period (by the event's time), one team's or every team's; none entered in error."""
+    the period (by the event's time), one team's or every team's; none entered in error: by
+    need and by provider, from one pass grouped by both."""
     rejected = func.sum(case((ReferralEvent.to_status == "rejected", 1), else_=0))
     failed = func.sum(case((ReferralEvent.to_status == "failed", 1), else_=0))
-    stmt = (
-        select(key, label, rejected, failed)
+    pairs = (
+        select(
+            Referral.need.label("need"),
+            Referral.organization_id.label("org"),
+            rejected.label("r"),
+            failed.label("f"),
+        )
         .select_from(ReferralEvent)
         .join(Referral, Referral.id == ReferralEvent.referral_id)
         .where(
@@ -189,8 +240,31 @@ def _declined(session: Session, period: Period, scope: Scope, key: Any, label: A
             Referral.status != "entered-in-error",
             scope.where(),
         )
-        .group_by(key)
-        .order_by((rejected + failed).desc(), nulls_last(key.asc()))
+        .group_by(Referral.need, Referral.organization_id)
+        .cte("declined")
     )
-    rows: Sequence[Any] = session.execute(stmt).all()
-    return [Declined(None if k is None else str(k), lab, int(r or 0), int(f or 0)) for k, lab, r, f in rows]
+    c = pairs.c
+    name = select(Organization.name).where(Organization.id == c.org).scalar_subquery()
+    sums = (c.r + c.f, c.r, c.f)
+    stmt = union_all(
+        _ranked("need", [c.need], [c.need, cast(null(), String)], sums),
+        _ranked("org", [c.org], [cast(c.org, String), func.max(name)], sums),
+    )
+    needs: list[tuple[int, Declined]] = []
+    orgs: list[tuple[int, Declined]] = []
+    for part, key, label, _total, r, f, rank in session.execute(stmt):
+        if part == "need":
+            needs.append((rank, Declined(key, key, int(r or 0), int(f or 0))))
+        else:
+            orgs.append((rank, Declined(_uuid_text(key), label, int(r or 0), int(f or 0))))
+    return [d for _, d in sorted(needs)], [d for _, d in sorted(orgs)]
+
+
+def _uuid_text(raw: Any) -> str | None:
+    """A provider's id as the report gives it (the canonical form, whatever the database keeps)."""
+    if raw is None:
+        return None
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        return str(raw)

@@ -44,7 +44,11 @@ class UnmetNeed(Base):
     __tablename__ = "unmet_need"
     # One index the gap report's range and groupings read without touching the table (a
     # separate index on need or area led SQLite to walk it and fetch every row: 3x slower).
-    __table_args__ = (Index("ix_unmet_need_hour_kind_need_area", "hour", "kind", "need", "area"),)
+    # The gap report's reasons read the period's matches by kind and hour with their ids.
+    __table_args__ = (
+        Index("ix_unmet_need_hour_kind_need_area", "hour", "kind", "need", "area"),
+        Index("ix_unmet_need_kind_hour_id", "kind", "hour", "id"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     hour: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # UTC, truncated to the hour
     kind: Mapped[str] = mapped_column(String(8))  # search | match
@@ -58,6 +62,8 @@ class UnmetNeedReason(Base):
     """How many of a match's candidate services one eligibility rule excluded."""
 
     __tablename__ = "unmet_need_reason"
+    # A match's reasons with their counts, read without a visit of the table.
+    __table_args__ = (Index("ix_unmet_need_reason_services", "unmet_need_id", "code", "services"),)
     unmet_need_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("unmet_need.id", ondelete="CASCADE"), primary_key=True
     )

@@ -44,6 +44,7 @@ from catalog.models import Service  # noqa: E402
 from demo import load_demo  # noqa: E402
 from kernel.db import get_session, uuid7  # noqa: E402
 from referrals.models import Client, Referral, ReferralContact, ReferralEvent  # noqa: E402
+from search.unmet import UnmetNeed, UnmetNeedReason  # noqa: E402
 
 PASSWORD = "bench password, not a secret"  # noqa: S105
 NEEDS = [
@@ -60,6 +61,23 @@ NEEDS = [
     None,
 ]
 REASONS = ["no-capacity", "not-eligible", "could-not-contact", "client-declined", "client-did-not-arrive"]
+# What people typed that found nothing, as `search.unmet.need_text` keeps it, and the ZIPs
+# of the demo county (None: no place given); a match's excluding rules are matching's codes.
+UNMET_NEEDS = [
+    "shelter tonight",
+    "family shelter",
+    "detox",
+    "youth shelter",
+    "rent help",
+    "dental",
+    "womens shelter pets",
+    "spanish counseling",
+    "food pantry sunday",
+    "recovery housing",
+    "",
+]
+UNMET_AREAS = [*(f"432{n:02d}" for n in range(1, 36)), "43081", "43123", "43026", "43068", None]
+UNMET_RULES = ["capacity", "age", "open", "pets", "service_area", "situations", "documents"]
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 BATCH = 20_000
 
@@ -226,6 +244,36 @@ def generate(session: Any, count: int, now: dt.datetime, seed: int = 15) -> dict
     return {"clients": len(clients), "events": len(events), "contacts": len(contacts)}
 
 
+def generate_unmet(session: Any, count: int, now: dt.datetime, seed: int = 16) -> int:
+    """Unmet-need rows over the two years up to now: two searches for each match, each match
+    with the two rules that excluded most of its candidates (what the gap report groups)."""
+    rng = random.Random(seed)
+    span = int(dt.timedelta(days=730).total_seconds() // 3600)
+    rows: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    for _ in range(count):
+        hour = (now - dt.timedelta(hours=rng.randrange(span))).replace(minute=0, second=0, microsecond=0)
+        kind = "match" if rng.random() < 1 / 3 else "search"
+        row_id = uuid7()
+        rows.append(
+            {
+                "id": row_id,
+                "hour": hour,
+                "kind": kind,
+                "channel": rng.choice(("page", "api")),
+                "need": rng.choice(UNMET_NEEDS),
+                "area": rng.choice(UNMET_AREAS),
+                "candidates": rng.randrange(1, 40) if kind == "match" else 0,
+            }
+        )
+        if kind == "match":
+            for code in rng.sample(UNMET_RULES, 2):
+                reasons.append({"unmet_need_id": row_id, "code": code, "services": rng.randrange(1, 20)})
+    _bulk(session, UnmetNeed.__table__, rows)
+    _bulk(session, UnmetNeedReason.__table__, reasons)
+    return len(rows)
+
+
 def _user(uid: uuid.UUID, email: str, role: str, team: Any, hashed: str, now: dt.datetime) -> dict[str, Any]:
     return {
         "id": uid,
@@ -280,6 +328,22 @@ def time_requests(url: str, folder: Path) -> None:
         ),
         ("JSON, admin token, 12 months", "/api/v1/metrics/referrals", None, "admin@bench.example"),
         ("JSON, admin token, 2 years", "/api/v1/metrics/referrals" + whole, None, "admin@bench.example"),
+        ("gap report page, admin, 12 months", "/dashboard/need", "admin@bench.example", None),
+        ("gap report page, admin, 2 years", "/dashboard/need" + whole, "admin@bench.example", None),
+        (
+            "JSON unmet need, coordinator token, 2 years",
+            "/api/v1/metrics/unmet-need" + whole,
+            None,
+            "coordinator@team1.bench.example",
+        ),
+        (
+            "JSON unmet need, admin token, 2 years",
+            "/api/v1/metrics/unmet-need" + whole,
+            None,
+            "admin@bench.example",
+        ),
+        ("catalog health page, admin", "/dashboard/catalog", "admin@bench.example", None),
+        ("JSON catalog, admin token", "/api/v1/metrics/catalog", None, "admin@bench.example"),
     ]
     for name, path, session_of, token_of in cases:
         app = create_app(config)  # a new engine: the first request opens its connection
@@ -318,6 +382,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument(
+        "--unmet", type=int, default=100_000, help="unmet-need rows (searches and matches that found nothing)"
+    )
+    parser.add_argument(
         "--url", default=os.environ.get("DATABASE_URL"), help="PostgreSQL URL (default: SQLite)"
     )
     parser.add_argument(
@@ -346,6 +413,7 @@ def main() -> None:
             session = get_session()
             started = time.perf_counter()
             made = generate(session, args.referrals, dt.datetime.now(dt.UTC))
+            made["unmet"] = generate_unmet(session, args.unmet, dt.datetime.now(dt.UTC))
             session.commit()
             wall = time.perf_counter() - started
             services = session.scalar(select(func.count()).select_from(Service))
@@ -356,7 +424,8 @@ def main() -> None:
                     conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         print(
             f"{session.get_bind().dialect.name}: {args.referrals} referrals, {made['events']} events, "
-            f"{made['contacts']} contacts, {made['clients']} clients over two years on the demo catalog "
+            f"{made['contacts']} contacts, {made['clients']} clients and {made['unmet']} unmet-need rows "
+            "over two years on the demo catalog "
             f"({services} services), written in {wall:.1f} s"
         )
         time_requests(url, folder)
