@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from matching.types import Candidate, ClientNeeds, Need
 from wording import _
@@ -55,4 +56,10 @@ def _mentioned(need: Need, text: str) -> str | None:
 
 
 def _has_word(text: str, word: str) -> bool:
-    return re.search(r"\b" + re.escape(word.lower()), text) is not None
+    return _word_start(word).search(text) is not None
+
+
+@lru_cache(maxsize=2048)
+def _word_start(word: str) -> re.Pattern[str]:
+    """Compiled once per word: a match tests each word against some 60 texts."""
+    return re.compile(r"\b" + re.escape(word.lower()))

@@ -199,7 +199,7 @@ def _document_fit(session: Session, ids: facts.Ids, needs: Sequence[Need]) -> An
     term_ids |= _word_terms(session, needs)
     conds = []
     if len(term_ids) <= _TERMS_BY_TEXT:  # the document's term ids are a text of hyphenated ids
-        conds.extend(d.term_ids.contains(str(t), autoescape=False) for t in sorted(term_ids))
+        conds.extend(_holds(ids, d.term_ids, str(t)) for t in sorted(term_ids))
     else:
         t = search_document_term.c
         filed = select(literal(1)).where(t.doc_key == d.key, t.term_id.in_(sorted(term_ids)))
@@ -210,14 +210,32 @@ def _document_fit(session: Session, ids: facts.Ids, needs: Sequence[Need]) -> An
     return or_(*conds) if conds else literal(False)
 
 
+def _holds(ids: facts.Ids, column: Any, part: str) -> Any:
+    """The text holds ``part`` (a hyphenated id): ``LIKE '%part%'`` on SQLite; ``strpos`` on
+    PostgreSQL, the same answer for a part without LIKE's wildcards at a third of the cost
+    over the few thousand documents of a box."""
+    if ids.sqlite:
+        return column.contains(part, autoescape=False)
+    return func.strpos(column, part) > 0
+
+
+_WILDCARDS = frozenset("%_\\")
+
+
 def _document_has(ids: facts.Ids, word: str) -> Any:
     """The word in the name, description or term names: each column apart, which costs
-    SQLite half of one LIKE over their concatenation. SQLite's LIKE ignores ASCII case;
-    PostgreSQL's needs ILIKE."""
+    SQLite half of one LIKE over their concatenation. SQLite's LIKE ignores ASCII case.
+    PostgreSQL's ILIKE lowers text and pattern (in a UTF-8 database) and matches; for a word
+    without wildcards ``strpos(lower(text), lower(word))`` is that same test, cheaper."""
     d = search_document.c
     pattern = f"%{word}%"
     columns = (d.name, d.description, d.taxonomy)
-    return or_(*((c.like(pattern) if ids.sqlite else c.ilike(pattern)) for c in columns))
+    if ids.sqlite:
+        return or_(*(c.like(pattern) for c in columns))
+    if _WILDCARDS & set(word):
+        return or_(*(c.ilike(pattern) for c in columns))
+    lowered = func.lower(literal(word))
+    return or_(*(func.strpos(func.lower(c), lowered) > 0 for c in columns))
 
 
 def gather_services(

@@ -96,6 +96,21 @@ def test_word_needs_find_names_descriptions_and_term_names(db, make_service, mak
     assert names == ["Detox Now", "Riverside Recovery"]
 
 
+def test_word_needs_ignore_case_in_every_column(db, make_service, make_term):
+    """PostgreSQL tests a word with strpos over lowered text, SQLite with LIKE: the same
+    answer either way, whatever the case of the need, the name, description or term names."""
+    crisis = make_term("1126", "CRISIS Line")
+    a = make_service("Hotline", description="phone support")
+    _tag(db, a, crisis)
+    make_service("CRISIS CENTER", description="walk in")
+    make_service("Drop-in", description="Crisis counseling")
+    make_service("Food Pantry", description="groceries")
+    for raw in ("crisis", "Crisis", "CRISIS"):
+        needs = ClientNeeds(needs=resolve_needs(db, [raw]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+        names = sorted(c.name for c in gather(db, needs))
+        assert names == ["CRISIS CENTER", "Drop-in", "Hotline"], raw
+
+
 def test_query_count_does_not_grow_with_candidates(db, engine, make_service, shelter_terms):
     _, shelter, _ = shelter_terms
     needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1],
