@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Enum, Float, ForeignKey, Index, Integer, Text, Uuid, type_coerce
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from kernel.db import Base, Timestamp, UTCDateTime, UUIDBytes, UUIDPk
+from kernel.db import Base, CodedText, IsoText, Timestamp, UTCDateTime, UUIDBytes, UUIDPk
 
 
 class ServiceStatus(enum.StrEnum):
@@ -501,6 +501,18 @@ class ServiceCapacity(Catalog):
     change_log: Mapped[list[Metadata]] = _change_log("ServiceCapacity")
 
 
+# The tables the change log and provenance name, and the change log's actions, as SQLite
+# stores them (kernel.db.CodedText, migration 0024): a word's place here is its stored code,
+# so words are only ever appended. Any other name is stored as its text.
+RECORD_TABLES = (
+    "organization", "organization_identifier", "program", "service", "location",
+    "service_at_location", "address", "contact", "phone", "schedule", "funding", "service_area",
+    "required_document", "language", "accessibility", "cost_option", "taxonomy", "taxonomy_term",
+    "attribute", "meta_table_description", "unit", "service_capacity",
+)  # fmt: skip
+ACTIONS = ("create", "update", "delete")
+
+
 class Metadata(Base):
     """HSDS `metadata`: the change log (what, previous value, new value, who, when)."""
 
@@ -511,10 +523,12 @@ class Metadata(Base):
     __table_args__ = (Index("ix_metadata_resource", "resource_id"), {"sqlite_with_rowid": False})
     id: Mapped[uuid.UUID] = mapped_column(UUIDBytes, primary_key=True, default=uuid.uuid4)
     resource_id: Mapped[uuid.UUID | None] = mapped_column(UUIDBytes)
-    resource_type: Mapped[str | None] = mapped_column(Text)
-    # Kept as the ISO 8601 text HSDS carries (dates from sources, date-times from us, in UTC).
-    last_action_date: Mapped[str] = mapped_column(Text)
-    last_action_type: Mapped[str] = mapped_column(Text)
+    # Table names and actions are a byte on SQLite (RECORD_TABLES, ACTIONS).
+    resource_type: Mapped[str | None] = mapped_column(CodedText(RECORD_TABLES))
+    # The ISO 8601 text HSDS carries (dates from sources, date-times from us, in UTC), read
+    # back exactly as written; on SQLite our forms are a 6-byte integer (kernel.db.IsoText).
+    last_action_date: Mapped[str] = mapped_column(IsoText)
+    last_action_type: Mapped[str] = mapped_column(CodedText(ACTIONS))
     field_name: Mapped[str] = mapped_column(Text, default="")
     previous_value: Mapped[str] = mapped_column(Text, default="")
     replacement_value: Mapped[str] = mapped_column(Text, default="")

@@ -24,11 +24,13 @@ from sqlalchemy import JSON, BigInteger, Enum, Float, LargeBinary, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from kernel.db import Base, Timestamp, UTCDateTime, UUIDBytes, UUIDPk
+from catalog.models import RECORD_TABLES
+from kernel.db import Base, CodedText, Timestamp, UTCDateTime, UUIDBytes, UUIDPk
 
-# Bytes of the content hash kept (the first 16 of its SHA-1): a changed row is told from an
-# unchanged one by chance one in 2**128.
-HASH_BYTES = 16
+# Bytes of the content hash kept (the first 8 of its SHA-1, migration 0024; 16 before): a
+# changed row passes for unchanged by chance one in 2**64, a hash written longer is compared
+# by its first 8 bytes.
+HASH_BYTES = 8
 
 
 class EpochSeconds(TypeDecorator[dt.datetime]):
@@ -70,7 +72,7 @@ class SourceRecord(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
     entity_id: Mapped[uuid.UUID] = mapped_column(UUIDBytes, primary_key=True)
     source: Mapped[str] = mapped_column(Text, primary_key=True)
-    entity_table: Mapped[str] = mapped_column(Text)
+    entity_table: Mapped[str] = mapped_column(CodedText(RECORD_TABLES))  # a byte on SQLite
     # NULL when the same as entity_table / the record's id (see table_in_source, id_in_source).
     source_table: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(Text)

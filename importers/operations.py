@@ -130,7 +130,9 @@ class Importer:
             ).where(SourceRecord.source == self.source)
         )
         for eid, etable, stable, sid, chash, gone in rows:
-            self.prov[eid] = (stable or etable, str(eid) if sid is None else sid, chash, gone is not None)
+            # A hash written longer (before migration 0024) is compared by what is kept now.
+            digest = content_hash(bytes(chash))
+            self.prov[eid] = (stable or etable, str(eid) if sid is None else sid, digest, gone is not None)
 
     # ------------------------------------------------------------------ one row
 

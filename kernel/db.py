@@ -6,16 +6,17 @@ import contextlib
 import datetime as dt
 import operator
 import os
+import re
 import time
 import uuid
 from typing import Annotated, Any
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import DateTime, LargeBinary, MetaData, Uuid, create_engine, event
+from sqlalchemy import DateTime, LargeBinary, MetaData, Text, Uuid, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, UserDefinedType
 
 # One naming convention so Alembic's batch mode works the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -215,6 +216,98 @@ class UUIDBytes(TypeDecorator[uuid.UUID]):
         if value is None or isinstance(value, uuid.UUID):
             return value
         return uuid.UUID(bytes=bytes(value))
+
+
+class _Untyped(UserDefinedType[Any]):
+    """A column declared BLOB, which SQLite gives no type affinity: an integer stays an
+    integer and a text a text (a TEXT column would turn the integer into its digits)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw: Any) -> str:
+        return "BLOB"
+
+
+class CodedText(TypeDecorator[str]):
+    """Text from a short, fixed list of words, stored on SQLite as the word's place in the list
+    (an integer of one byte, or of none for 0 and 1), any other text as itself; plain text on
+    PostgreSQL. For bookkeeping columns that repeat a few words on every row (the change log's
+    table names and actions). The list is only ever appended to: a place keeps its word."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        super().__init__()
+        self.words = words
+        self._codes = {w: i for i, w in enumerate(words)}
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return _Untyped() if dialect.name == "sqlite" else Text()
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return self._codes.get(value, value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if isinstance(value, int):
+            return self.words[value]
+        return value
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{3}))?Z)?")
+# Forms kept as integers: milliseconds since 1970 times _FORMS plus the form's number.
+_MILLIS_Z, _DATE, _SECONDS_Z, _FORMS = 0, 1, 2, 4
+
+
+def _iso_code(value: str) -> int | None:
+    found = _ISO.fullmatch(value)
+    if found is None:
+        return None
+    y, mo, d, h, mi, s, ms = found.groups()
+    form = _DATE if h is None else (_SECONDS_Z if ms is None else _MILLIS_Z)
+    try:
+        when = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    millis = (when - _EPOCH) // dt.timedelta(milliseconds=1) + int(ms or 0)
+    return millis * _FORMS + form
+
+
+def _iso_text(code: int) -> str:
+    millis, form = divmod(code, _FORMS)
+    when = _EPOCH + dt.timedelta(milliseconds=millis)
+    day = f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+    if form == _DATE:
+        return day
+    clock = f"{day}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}"
+    return f"{clock}.{when.microsecond // 1000:03d}Z" if form == _MILLIS_Z else f"{clock}Z"
+
+
+class IsoText(TypeDecorator[str]):
+    """ISO 8601 text kept exactly as given, stored on SQLite as an integer (6 bytes instead of
+    24) when it is a UTC date-time to the millisecond or second ending in Z or a plain date
+    (what we write, and HSDS's dates); any other text as itself. Integers keep time order
+    among themselves; SQLite sorts all integers before any text, so an odd form sorts last."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return _Untyped() if dialect.name == "sqlite" else Text()
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        code = _iso_code(value)
+        return value if code is None else code
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if isinstance(value, int):
+            return _iso_text(value)
+        return value
 
 
 UUIDPk = Annotated[uuid.UUID, mapped_column(Uuid, primary_key=True, default=uuid.uuid4)]
