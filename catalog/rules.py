@@ -201,6 +201,7 @@ PLAN_WORDS: dict[str, str] = {
 }
 _FREE = re.compile(r"\b(free|no (cost|fee|charge)s?|at no charge|no-cost)\b", re.IGNORECASE)
 _SLIDING = re.compile(r"\bsliding\b", re.IGNORECASE)
+_FREE_WORD = re.compile(r"\bfree\b", re.IGNORECASE)  # in a term's name ("Free Meals")
 
 
 def plan_of(value: str | None, term_name: str | None = None) -> str | None:
@@ -239,7 +240,7 @@ def cost(
         return "free"
     if fees_text and _FREE.search(fees_text):
         return "free"
-    if any(re.search(r"\bfree\b", n, re.IGNORECASE) for n in term_names):
+    if any(_FREE_WORD.search(n) for n in term_names):
         return "free"
     if any(_SLIDING.search(t) for t in texts) or (fees_text and _SLIDING.search(fees_text)):
         return "sliding"

@@ -42,12 +42,15 @@ def rank(
     cands = list(candidates)
     distances = _distances(needs, cands)
     client_codes = eligibility.client_situations(needs)
+    shared: dict[Any, Any] = {}  # see eligibility.Context.shared
     scored: list[tuple[tuple[Any, ...], Match]] = []
     excluded: list[Exclusion] = []
     for cand, dist in zip(cands, distances, strict=True):
         if needs.radius_km is not None and dist is not None and dist > needs.radius_km:
             continue  # outside the search circle: not a candidate at all
-        ctx = eligibility.Context(needs, cand, at, now, dist, client_codes, max_ages or eligibility.MAX_AGES)
+        ctx = eligibility.Context(
+            needs, cand, at, now, dist, client_codes, max_ages or eligibility.MAX_AGES, shared=shared
+        )
         checks = eligibility.evaluate(ctx)
         facts = _facts(ctx, checks)
         fails = [c.reason or c.rule for c in checks if c.status is Status.FAIL]

@@ -22,6 +22,8 @@ from matching.fit import need_fit
 from matching.types import Area, Candidate, Check, ClientNeeds, Status
 from wording import N_, _
 
+_MISSING = object()
+
 # How long a figure decides anything, by its unit's kind; an older one is shown, no more.
 MAX_AGES = rules.MaxAges()
 
@@ -42,6 +44,9 @@ class Context:
     client: ClientSituations
     max_ages: rules.MaxAges = MAX_AGES
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Shared by the contexts of one ranking (same moment, same language): what depends only
+    # on the hours and the zone, which many services repeat (Mon-Fri 9-5), is computed once.
+    shared: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def fit(self) -> tuple[float, list[str]]:
         """Need fit, computed once for the rule and the score."""
@@ -61,15 +66,32 @@ class Context:
     def open_state(self) -> Any:
         """``rules.open_state`` at the time needed (the rule the page and search use), once."""
         if "state" not in self.memo:
-            self.memo["state"] = rules.open_state(self.cand.schedules, self.at, self.cand.tz)
+            self.memo["state"] = self._by_hours(
+                "state", lambda: rules.open_state(self.cand.schedules, self.at, self.cand.tz)
+            )
         return self.memo["state"]
 
     def open_tonight(self) -> bool | None:
         if "tonight" not in self.memo:
-            start, end = tonight(self.at, self.cand.tz)
-            rows = self.cand.schedules
-            self.memo["tonight"] = rules.open_during(rows, start, end, self.cand.tz)
+
+            def during() -> bool | None:
+                start, end = tonight(self.at, self.cand.tz)
+                return rules.open_during(self.cand.schedules, start, end, self.cand.tz)
+
+            self.memo["tonight"] = self._by_hours("tonight", during)
         return self.memo["tonight"]  # type: ignore[no-any-return]
+
+    def _by_hours(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per distinct hours and zone in ``shared`` (rows given as plain
+        mappings, which do not hash, are computed each time)."""
+        key = (name, self.cand.schedules, self.cand.tz)
+        try:
+            found = self.shared.get(key, _MISSING)
+        except TypeError:
+            return compute()
+        if found is _MISSING:
+            found = self.shared[key] = compute()
+        return found
 
 
 def client_situations(needs: ClientNeeds) -> ClientSituations:

@@ -137,7 +137,7 @@ def rows_for(session: Session, sal_ids: list[Any]) -> list[Any]:
     """Rows for these service locations, in the order given."""
     ids = Ids(session)
     stmt = _statement("rows", ids, lambda i: row_select(i).where(i.in_(ServiceAtLocation.id, "sal_ids")))
-    found = {r.sal_id: r for r in session.execute(stmt, {"sal_ids": ids.values(sal_ids)})}
+    found = {r.sal_id: r for r in session.connection().execute(stmt, {"sal_ids": ids.values(sal_ids)})}
     keys = [i.hex if ids.sqlite and isinstance(i, uuid.UUID) else i for i in sal_ids]
     return [found[k] for k in keys if k in found]
 
@@ -161,8 +161,10 @@ def candidates(
         "now": now,
     }
 
+    conn = session.connection()  # Core rows: these are plain columns, no ORM loading to pay
+
     def run(name: str, build: Callable[[Ids], Any]) -> Any:
-        return session.execute(_statement(name, ids, build), params)
+        return conn.execute(_statement(name, ids, build), params)
 
     attrs = _attributes(run)
     langs, docs, costs, access = _small_facts(run)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, literal_column, or_, select
+from sqlalchemy import and_, bindparam, func, literal, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 import geo
@@ -43,6 +43,10 @@ def resolve_needs(session: Session, raw: Sequence[str]) -> tuple[Need, ...]:
 
 
 _COLS = (TaxonomyTerm.id, TaxonomyTerm.parent_id, TaxonomyTerm.name)
+# Built once: building and keying a statement costs more than running it on 30 terms.
+_BY_ID = select(*_COLS).where(TaxonomyTerm.id == bindparam("term_id"))
+_BY_CODE = select(*_COLS).where(TaxonomyTerm.code == bindparam("code"))
+_BY_NAME = select(*_COLS).where(func.lower(TaxonomyTerm.name) == bindparam("name"))
 
 
 def _resolve_one(session: Session, text: str, index: int) -> Need:
@@ -51,15 +55,15 @@ def _resolve_one(session: Session, text: str, index: int) -> Need:
         term_id = uuid.UUID(text)
     except ValueError:
         term_id = None
+    conn = session.connection()
     if term_id is not None:
-        terms = [tuple(r) for r in session.execute(select(*_COLS).where(TaxonomyTerm.id == term_id))]
+        terms = [tuple(r) for r in conn.execute(_BY_ID, {"term_id": term_id})]
         if not terms:
             raise InvalidField(f"needs[{index}]", f"needs[{index}]: no taxonomy term has id {text}")
     else:
-        terms = [tuple(r) for r in session.execute(select(*_COLS).where(TaxonomyTerm.code == text))]
+        terms = [tuple(r) for r in conn.execute(_BY_CODE, {"code": text})]
         if not terms:
-            stmt = select(*_COLS).where(func.lower(TaxonomyTerm.name) == text.lower())
-            terms = [tuple(r) for r in session.execute(stmt)]
+            terms = [tuple(r) for r in conn.execute(_BY_NAME, {"name": text.lower()})]
     words = tuple(w.lower() for w in _WORD.findall(text) if not w.isdigit() or not terms)
     if not terms:
         if not words:
@@ -110,10 +114,18 @@ def _terms_named(session: Session, phrases: Sequence[str]) -> list[tuple[uuid.UU
     return [t for i, t in sorted((x for x in found if x[0] is not None), key=lambda x: (x[0], x[1][2]))]
 
 
-def _descendants(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
-    tree = select(TaxonomyTerm.id).where(TaxonomyTerm.id.in_(ids)).cte("tree", recursive=True)
+def _descendants_stmt() -> Any:
+    seeds = TaxonomyTerm.id.in_(bindparam("ids", expanding=True))
+    tree = select(TaxonomyTerm.id).where(seeds).cte("tree", recursive=True)
     tree = tree.union(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id == tree.c.id))
-    return set(session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
+
+
+_DESCENDANTS = _descendants_stmt()
+
+
+def _descendants(session: Session, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    return set(session.connection().scalars(_DESCENDANTS, {"ids": list(ids)}))
 
 
 def _mentions(has: Callable[[str], Any], groups: Sequence[Sequence[Sequence[str]]]) -> Any:
@@ -181,7 +193,7 @@ def near(session: Session, needs: ClientNeeds, cap: int = MAX_CANDIDATES) -> lis
     fit = _document_fit(session, ids, needs.needs)
     if fit is not None:
         stmt = stmt.where(fit)
-    found = session.execute(stmt).all()
+    found = session.connection().execute(stmt).all()
     if not found:
         return []
     dist = geo.distances_km(needs.lat, needs.lon, [r[1] for r in found], [r[2] for r in found]).tolist()

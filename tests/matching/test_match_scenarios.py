@@ -247,6 +247,21 @@ def test_urgency_now_and_tonight_follow_the_opening_hours():
     assert "open tonight" in tonight.matches[0].reasons
 
 
+def test_the_same_hours_in_another_zone_are_read_in_that_zone():
+    """One ranking computes the open state once per distinct hours and zone: the same rows
+    in Los Angeles (13:00 there) are open when they are closed in New York (16:00)."""
+    hours = _weekly("09:00", "15:00")
+    catalog = [
+        cand("new-york", schedules=hours, tz="America/New_York"),
+        cand("los-angeles", schedules=hours, tz="America/Los_Angeles"),
+        cand("new-york-too", schedules=_weekly("09:00", "15:00"), tz="America/New_York"),
+    ]
+    now = rank(person(urgency="now"), catalog, NOW)
+    assert ids(now) == ["los-angeles"]
+    closed = ["closed now (Closed · opens Thu 09:00)"]
+    assert why_not(now, "new-york") == why_not(now, "new-york-too") == closed
+
+
 def test_free_service_takes_anyone_and_sliding_scale_takes_the_uninsured():
     catalog = [
         cand("free-clinic", cost="free"),
