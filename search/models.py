@@ -46,7 +46,7 @@ search_document = Table(
     Column("key", Uuid, nullable=False, unique=True),
     Column("service_id", Uuid, nullable=False, index=True),
     Column("location_id", Uuid, index=True),
-    Column("organization_id", Uuid, index=True),
+    Column("organization_id", Uuid),  # not indexed: no query reads documents by it (0028)
     Column("status", Text, nullable=False),
     *(Column(name, Text, nullable=False, default="") for name in _TEXT_FIELDS),
     # Filter facts: " en es spanish " style codes, ages, gender restriction, booleans, point.
@@ -74,6 +74,8 @@ search_document_term = Table(
         primary_key=True,
     ),
     Column("term_id", Uuid, primary_key=True, index=True),
+    # Clustered on its key on SQLite (migration 0028): no automatic index repeating both ids.
+    sqlite_with_rowid=False,
 )
 
 # Every document's facts, packed (search/facts.py), and the documents changed since: both
