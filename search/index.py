@@ -343,6 +343,7 @@ class PostgresIndex:
     def __init__(self) -> None:
         self._stemmer = _Stemmer("english")
         self._vocab = _Vocabulary()
+        self._server_stems: dict[str, str | None] = {}
 
     @staticmethod
     def tsquery(query: TextQuery) -> str:
@@ -480,23 +481,26 @@ class PostgresIndex:
     def doc_freq(self, conn: Connection, word: str) -> int:
         """From the postings and the documents written since (a LIMIT 1 over the GIN index
         let the planner scan the whole table for a word no document holds: about 70 ms)."""
-        has_postings = conn.execute(text("SELECT 1 FROM search_postings WHERE term = ''")).first()
+        # Whether postings exist, whether they hold the word, and the documents written
+        # since: one round trip.
+        has_postings, held, changed = conn.execute(
+            text(
+                "SELECT (SELECT 1 FROM search_postings WHERE term = ''), "
+                "(SELECT 1 FROM search_postings WHERE term <> '' "
+                "AND term = ANY(tsvector_to_array(to_tsvector('english', :w))) LIMIT 1), "
+                "(SELECT string_agg(doc_id::text, ',') FROM search_changed)"
+            ),
+            {"w": word},
+        ).one()
         if has_postings is None:
             tsq = func.plainto_tsquery(self._english, word)
             found = conn.execute(
                 select(literal(1)).select_from(D).where(self._tsv.op("@@")(tsq)).limit(1)
             ).first()
             return 1 if found else 0
-        held = conn.execute(
-            text(
-                "SELECT 1 FROM search_postings WHERE term <> '' "
-                "AND term = ANY(tsvector_to_array(to_tsvector('english', :w))) LIMIT 1"
-            ),
-            {"w": word},
-        ).first()
         if held is not None:
             return 1
-        log = [r[0] for r in conn.exec_driver_sql("SELECT doc_id FROM search_changed").all()]
+        log = [int(i) for i in changed.split(",")] if changed else []
         found = (
             log
             and conn.execute(
@@ -531,20 +535,25 @@ class PostgresIndex:
     exact_stems = True
 
     def stems(self, conn: Connection, words: Sequence[str]) -> dict[str, str | None]:
-        """The server's own (one round trip): the english configuration's stem, or None for
-        its stopwords."""
-        if not words:
-            return {}
-        rows = conn.execute(
-            text("SELECT w, tsvector_to_array(to_tsvector('english', w)) FROM unnest(CAST(:w AS text[])) w"),
-            {"w": list(words)},
-        ).all()
-        out: dict[str, str | None] = {}
-        for word, lexemes in rows:
-            out[str(word)] = str(lexemes[0]) if lexemes else None
-            if lexemes and len(lexemes) > 1:  # split by the parser: not one term; the engine's word
-                out[str(word)] = " ".join(lexemes)
-        return out
+        """The server's own: the english configuration's stem, or None for its stopwords. A
+        word's answer is kept (the configuration does not change under a running process), so
+        only words this process has not stemmed yet cost a round trip, one for all of them."""
+        kept = self._server_stems
+        if len(kept) > 50_000:
+            kept.clear()
+        new = [w for w in words if w not in kept]
+        if new:
+            rows = conn.execute(
+                text(
+                    "SELECT w, tsvector_to_array(to_tsvector('english', w)) FROM unnest(CAST(:w AS text[])) w"
+                ),
+                {"w": new},
+            ).all()
+            for word, lexemes in rows:
+                kept[str(word)] = str(lexemes[0]) if lexemes else None
+                if lexemes and len(lexemes) > 1:  # split by the parser: not one term; the engine's word
+                    kept[str(word)] = " ".join(lexemes)
+        return {w: kept[w] for w in words}
 
     def optimize(self, conn: Connection) -> None:
         conn.execute(text("ANALYZE search_document"))

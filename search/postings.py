@@ -78,28 +78,39 @@ def _phrases(conn: Connection, words: Callable[[str], list[str]]) -> list[str]:
     return sorted(p for p in found if " " in p)
 
 
+# The change log's document ids, read in the postings' own statement (one round trip and one
+# snapshot for both), on the row of the corpus figures that every read asks for.
+_CHANGED = {
+    "sqlite": "(SELECT group_concat(doc_id) FROM search_changed)",
+    "postgresql": "(SELECT string_agg(doc_id::text, ',') FROM search_changed)",
+}
+
+
 def _read(
     conn: Connection, terms: set[str]
-) -> tuple[Corpus | None, dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]]:
-    stmt = text("SELECT term, docs, impacts FROM search_postings WHERE term IN :t").bindparams(
-        bindparam("t", expanding=True)
-    )
+) -> tuple[
+    Corpus | None, dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]], npt.NDArray[np.int64]
+]:
+    """The postings of these terms, the corpus figures and the documents written since the
+    postings (the change log, ascending), as this transaction sees them."""
+    log_of = _CHANGED[conn.dialect.name]
+    stmt = text(
+        f"SELECT term, docs, impacts, CASE WHEN term = :meta THEN {log_of} END "
+        "FROM search_postings WHERE term IN :t"
+    ).bindparams(bindparam("t", expanding=True))
     corpus: Corpus | None = None
+    log = np.zeros(0, dtype=np.int64)
     out: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
-    for term, docs, impacts in conn.execute(stmt, {"t": sorted(terms | {META})}):
+    for term, docs, impacts, changed_ids in conn.execute(stmt, {"t": sorted(terms | {META}), "meta": META}):
         if term == META:
             meta = json.loads(bytes(docs))
             corpus = Corpus(int(meta["documents"]), float(meta["avgdl"]))
+            if changed_ids:
+                log = np.array(sorted(int(i) for i in str(changed_ids).split(",")), dtype=np.int64)
             continue
         ids = np.frombuffer(bytes(docs), dtype="<i4").astype(np.int64)
         out[term] = ids, np.frombuffer(bytes(impacts), dtype="<f4").astype(np.float64)
-    return corpus, out
-
-
-def changed(conn: Connection) -> npt.NDArray[np.int64]:
-    """Documents written since the postings (the change log), as this transaction sees it."""
-    rows = conn.exec_driver_sql("SELECT doc_id FROM search_changed").all()
-    return np.array(sorted(int(r[0]) for r in rows), dtype=np.int64)
+    return corpus, out, log
 
 
 def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tuple[Any, Any] | None:
@@ -116,7 +127,7 @@ def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tupl
     phrases = {alt for group in groups for alt in group if " " in alt}
     stems = {alt: str(stem[alt]) for alt in singles}
     words = {w: str(stem[w]) for alt in phrases for w in alt.split() if stem[w]}
-    corpus, found = _read(conn, set(stems.values()) | set(words.values()) | phrases)
+    corpus, found, log = _read(conn, set(stems.values()) | set(words.values()) | phrases)
     if corpus is None:
         return None
     missing = [alt for alt in singles if stems[alt] not in found]
@@ -126,7 +137,6 @@ def match_scores(conn: Connection, index: SearchIndex, query: TextQuery) -> tupl
         and index.match_rows(conn, TextQuery([missing]), [], [D.c.id], limit=1)
     ):
         return None  # the engine holds one under a stem we do not make
-    log = changed(conn)
     hi = int(log[-1]) + 1 if len(log) else 1
     for docs, _ in found.values():
         if len(docs):

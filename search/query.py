@@ -209,22 +209,20 @@ def facets(
                 langs[lc] += n
     top = _top(terms)
     t = TaxonomyTerm.__table__
-    names = {}
-    if top:
-        key = ("facet_terms", tuple(k for k, _ in top))
-
-        def load() -> dict[str, Any]:
-            ids = [uuid.UUID(k) for k in key[1]]
-            stmt = select(t.c.id, t.c.code, t.c.name).where(t.c.id.in_(ids))
-            return {str(x.id): x for x in conn.execute(stmt)}
-
-        names = SearchCache.memo(state, key, load)
+    # The codes and names of the terms shown, kept for this generation as they are first
+    # shown: a search reads only the terms no search of this generation has shown yet.
+    names: dict[str, Any] = SearchCache.memo(state, ("facet_terms",), dict)
+    missing = [k for k, _ in top if k not in names]
+    if missing:
+        stmt = select(t.c.id, t.c.code, t.c.name).where(t.c.id.in_([uuid.UUID(k) for k in missing]))
+        found = {str(x.id): x for x in conn.execute(stmt)}
+        names.update({k: found.get(k) for k in missing})
     return {
         "taxonomy": [
             {
                 "id": k,
-                "code": names[k].code if k in names else None,
-                "name": names[k].name if k in names else None,
+                "code": names[k].code if names.get(k) is not None else None,
+                "name": names[k].name if names.get(k) is not None else None,
                 "count": n,
             }
             for k, n in top

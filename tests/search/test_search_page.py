@@ -132,11 +132,16 @@ def test_a_facet_shows_a_term_renamed_since_the_last_search(db: Any, make_servic
     from catalog.models import TaxonomyTerm
 
     make_service("Beluga Shelter", terms=(("BH-1", "Night beds", "service_type"),))
+    make_service("Orca Shelter", terms=(("BH-9", "Meals", "service_type"),))
     first, _ = _run(db, q="beluga")
     assert [(f["code"], f["name"]) for f in first["facets"]["taxonomy"]] == [("BH-1", "Night beds")]
     _, seen = _run(db, q="beluga")
+    _, seen_orca = _run(db, q="orca")
+    both, seen_both = _run(db, q="shelter")  # the two terms, each shown before
+    assert {f["code"] for f in both["facets"]["taxonomy"]} == {"BH-1", "BH-9"}
     if db.get_bind().dialect.name == "sqlite":
-        assert not [s for s in seen if re.search(r"\bFROM taxonomy_term\b", s)]
+        assert not [s for s in seen + seen_both if re.search(r"\bFROM taxonomy_term\b", s)]
+        assert len([s for s in seen_orca if re.search(r"\bFROM taxonomy_term\b", s)]) == 1
     term = db.query(TaxonomyTerm).filter_by(code="BH-1").one()
     term.code, term.name = "BH-2", "Beds tonight"
     db.flush()

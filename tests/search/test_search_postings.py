@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from catalog.models import Service
 from demo import generate, load
 from search import postings, synonyms
 from search.index import index_for
+from search.models import search_document
 from search.rebuild import rebuild
 from search.text import parse
 from tests.search.conftest import names
@@ -75,3 +76,48 @@ def test_without_postings_the_engine_answers(county: Any) -> None:
     index = index_for(conn)
     query = parse(conn, index, "shelter", synonyms.load_table(county)).query
     assert postings.match_scores(conn, index, query) is None
+
+
+def _statements(conn: Any, work: Any) -> list[str]:
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(conn.engine, "before_cursor_execute", on_execute)
+    try:
+        work()
+    finally:
+        event.remove(conn.engine, "before_cursor_execute", on_execute)
+    return seen
+
+
+def test_postings_and_the_change_log_come_in_one_statement(county: Any) -> None:
+    """A search after a write reads the postings and the documents written since in one round
+    trip; on PostgreSQL the words' stems are asked of the server once per process."""
+    svc = county.scalars(select(Service).order_by(Service.name)).first()
+    svc.name = "Zanzibar Shelter"
+    county.flush()
+    conn = county.connection()
+    index = index_for(conn)
+    query = parse(conn, index, "shelter", synonyms.load_table(county)).query
+    found: list[Any] = []
+    seen = _statements(conn, lambda: found.append(postings.match_scores(conn, index, query)))
+    assert found[0] is not None
+    ids, _ = index.match_scores(conn, query)
+    assert found[0][0].tolist() == sorted(ids.tolist())
+    assert svc_doc(conn, svc.id) in found[0][0].tolist()  # the renamed one, from the change log
+    reads = [s for s in seen if "search_postings" in s or "search_changed" in s]
+    assert len(reads) == 1, reads
+    assert "search_changed" in reads[0]
+    again = _statements(conn, lambda: postings.match_scores(conn, index, query))
+    assert len([s for s in again if "search_postings" in s or "search_changed" in s]) == 1, again
+    assert not [s for s in again if "FROM unnest(CAST(" in s], again  # the stems: asked once
+
+
+def svc_doc(conn: Any, service_id: Any) -> int:
+    return int(
+        conn.execute(select(search_document.c.id).where(search_document.c.service_id == service_id))
+        .scalars()
+        .first()
+    )
