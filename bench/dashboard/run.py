@@ -6,13 +6,16 @@ previous run left), loads the demo county's
 catalog, then writes N referrals (100,000 by default) with their clients, event logs and
 handoff contacts across the two years up to now, in bulk inserts: four teams of ten workers
 and a coordinator, a third of clients referred again, fates as a busy program has them
-(about half completed, some declined, failed, cancelled or entered in error, the rest open).
+(about half completed, some declined, failed, cancelled or entered in error, the rest open),
+and 100,000 unmet-need rows (`--unmet N`: searches and matches that found nothing, a third
+of them matches with two excluding rules each) across the same two years.
 
 Then times, each as the first request of a fresh app (a new engine and connection: no cache
 of ours or of the connection is warm; the operating system's file cache is), and again as the
 median of five more: the dashboard page for a coordinator (one team) and an administrator
-(every team), the one-page summary, a CSV, and GET /api/v1/metrics/referrals for both.
-Target: under one second each.
+(every team), the one-page summary, a CSV, GET /api/v1/metrics/referrals for both, the gap
+report (page and GET /api/v1/metrics/unmet-need) and catalog health (page and
+GET /api/v1/metrics/catalog). Target: under one second each.
 """
 
 from __future__ import annotations
