@@ -11,6 +11,7 @@ canonical UUID strings once, at the end.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -91,9 +92,14 @@ class Ids:
 
     @staticmethod
     def canon(value: Any) -> str:
+        """The canonical hyphenated text; SQLite's 32 lowercase hex digits are cut into it
+        directly (what ``str(uuid.UUID(value))`` gives, without making 120 UUIDs a match)."""
+        if isinstance(value, str) and _HEX32.fullmatch(value):
+            return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
 
 
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 _STATEMENTS: dict[tuple[str, bool], Any] = {}
 
 
@@ -137,7 +143,7 @@ def rows_for(session: Session, sal_ids: list[Any]) -> list[Any]:
     """Rows for these service locations, in the order given."""
     ids = Ids(session)
     stmt = _statement("rows", ids, lambda i: row_select(i).where(i.in_(ServiceAtLocation.id, "sal_ids")))
-    found = {r.sal_id: r for r in session.connection().execute(stmt, {"sal_ids": ids.values(sal_ids)})}
+    found = {r.sal_id: r for r in session.connection().execute(stmt, {"sal_ids": ids.values(sal_ids)}).all()}
     keys = [i.hex if ids.sqlite and isinstance(i, uuid.UUID) else i for i in sal_ids]
     return [found[k] for k in keys if k in found]
 
@@ -161,7 +167,7 @@ def candidates(
         "now": now,
     }
 
-    conn = session.connection()  # Core rows: these are plain columns, no ORM loading to pay
+    conn = session.connection()  # Core rows: plain columns, no ORM loading; .all() fetches at once
 
     def run(name: str, build: Callable[[Ids], Any]) -> Any:
         return conn.execute(_statement(name, ids, build), params)
@@ -249,7 +255,7 @@ def _attributes_stmt(ids: Ids) -> Any:
 
 def _attributes(run: Run) -> dict[Any, _Attrs]:
     out: dict[Any, _Attrs] = defaultdict(_Attrs)
-    for link_id, link_type, value, term_id, code, name in run("attributes", _attributes_stmt):
+    for link_id, link_type, value, term_id, code, name in run("attributes", _attributes_stmt).all():
         a = out[link_id]
         kind = (link_type or "").strip().lower()
         if name:
@@ -317,7 +323,7 @@ def _small_facts(run: Run) -> Small:
     docs: dict[Any, list[str]] = defaultdict(list)
     costs: dict[Any, list[tuple[Any, Any, Any]]] = defaultdict(list)
     access: dict[Any, list[str]] = defaultdict(list)
-    for kind, key, a, b, c in run("small", _small_facts_stmt):
+    for kind, key, a, b, c in run("small", _small_facts_stmt).all():
         if kind == "lang":
             langs[key] |= rules.languages([(a, b)])
         elif kind == "doc":
@@ -349,7 +355,7 @@ def _schedules_stmt(ids: Ids) -> Any:
 def _schedules(run: Run) -> dict[tuple[str, Any], list[ScheduleRow]]:
     out: dict[tuple[str, Any], list[ScheduleRow]] = defaultdict(list)
     seen: set[Any] = set()
-    for row in run("schedules", _schedules_stmt).mappings():
+    for row in run("schedules", _schedules_stmt).mappings().all():
         if row["id"] in seen:
             continue
         seen.add(row["id"])
@@ -406,7 +412,7 @@ def _capacity_stmt(ids: Ids) -> Any:
 def _capacity(run: Run, now: datetime) -> dict[Any, list[Capacity]]:
     """Each figure as free places now: the figure less its holds, by the catalog's one rule."""
     out: dict[Any, list[Capacity]] = defaultdict(list)
-    for service_id, unit, available, maximum, updated, held in run("capacity", _capacity_stmt):
+    for service_id, unit, available, maximum, updated, held in run("capacity", _capacity_stmt).all():
         free = rules.free_places(None, available, maximum, updated, now, 0, held or 0).available
         out[service_id].append(Capacity((unit or "").strip() or None, free, maximum, updated))
     return out
@@ -430,7 +436,7 @@ def _areas_stmt(ids: Ids) -> Any:
 def _areas(run: Run) -> dict[Any, list[Area]]:
     out: dict[Any, list[Area]] = defaultdict(list)
     seen: set[tuple[Any, ...]] = set()
-    for row in run("areas", _areas_stmt):
+    for row in run("areas", _areas_stmt).all():
         if tuple(row) in seen:
             continue
         seen.add(tuple(row))
