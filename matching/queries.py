@@ -11,6 +11,7 @@ nothing lazy-loads.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -177,28 +178,56 @@ def near(session: Session, needs: ClientNeeds, cap: int = MAX_CANDIDATES) -> lis
 
     One statement on the search documents: the bounding box over the point, the fit by the
     document's terms (a need's term, its descendants and its parent) or its text (name,
-    description, term names), then the exact distance here for the few left."""
+    description, term names), then the exact distance here for the few left.
+
+    Where the same needs found many more than ``cap`` last time, a smaller circle is asked
+    first (about twice ``cap`` expected in it): when it holds ``cap`` or more, they are the
+    nearest ``cap`` of the whole radius (every document outside is farther than each of
+    them), so the answer is the same, from a box of a fraction of the area; else the whole
+    radius is asked as before."""
     assert needs.lat is not None
     assert needs.lon is not None
     ids = facts.Ids(session)
-    d = search_document.c
     radius = needs.radius_km or 25
-    min_lat, min_lon, max_lat, max_lon = geo.bbox(needs.lat, needs.lon, radius)
+    fit = _document_fit(session, ids, needs.needs)
+    hint = tuple(sorted(n.label for n in needs.needs))
+    seen = _FOUND.get(hint)
+    if seen is not None and seen > 2 * cap:
+        small = radius * math.sqrt(2 * cap / seen)
+        if small < 0.8 * radius:
+            close = _within(session, ids, needs.lat, needs.lon, small, fit)
+            if len(close) >= cap:
+                return [key for _, key in close[:cap]]
+    close = _within(session, ids, needs.lat, needs.lon, radius, fit)
+    if len(_FOUND) >= _HINTS:
+        _FOUND.clear()
+    _FOUND[hint] = len(close)
+    return [key for _, key in close[:cap]]
+
+
+# How many documents fitting these needs (by label) the whole radius held at the last
+# match that asked it, in this process: a hint for the smaller circle, never an answer.
+_FOUND: dict[tuple[str, ...], int] = {}
+_HINTS = 1024
+
+
+def _within(session: Session, ids: facts.Ids, lat: float, lon: float, radius: float, fit: Any) -> list[Any]:
+    """(km, key) of the fitting documents within ``radius`` km, nearest first."""
+    d = search_document.c
+    min_lat, min_lon, max_lat, max_lon = geo.bbox(lat, lon, radius)
     stmt = select(ids.col(d.key), d.latitude, d.longitude).where(
         d.latitude.between(min_lat, max_lat), d.longitude.between(min_lon, max_lon)
     )
     if ids.sqlite:
         bands = range(int(min_lat * 10), int(max_lat * 10) + 1)  # int() truncates as CAST does
         stmt = stmt.where(literal_column(BAND_SQL).in_(list(bands)))
-    fit = _document_fit(session, ids, needs.needs)
     if fit is not None:
         stmt = stmt.where(fit)
     found = session.connection().execute(stmt).all()
     if not found:
         return []
-    dist = geo.distances_km(needs.lat, needs.lon, [r[1] for r in found], [r[2] for r in found]).tolist()
-    close = sorted((km, r[0]) for km, r in zip(dist, found, strict=True) if km <= radius)
-    return [key for _, key in close[:cap]]
+    dist = geo.distances_km(lat, lon, [r[1] for r in found], [r[2] for r in found]).tolist()
+    return sorted((km, r[0]) for km, r in zip(dist, found, strict=True) if km <= radius)
 
 
 def _document_fit(session: Session, ids: facts.Ids, needs: Sequence[Need]) -> Any:

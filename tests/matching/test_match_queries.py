@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from catalog.models import Attribute, RequiredDocument
-from matching import ClientNeeds, rank
+from matching import ClientNeeds, queries, rank
 from matching.parse import InvalidField
 from matching.queries import gather, resolve_needs
 from search import hooks
@@ -161,6 +161,37 @@ def test_candidates_are_the_nearest_that_fit_within_the_radius(db, make_service,
     wide = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=60)
     assert [c.name for c in gather(db, wide)] == ["Place 0", "Place 1", "Place 3"]
     assert [c.name for c in gather(db, wide, cap=1)] == ["Place 0"]
+
+
+def test_a_dense_need_asks_a_smaller_circle_first_same_answer(db, engine, make_service, shelter_terms):
+    """After a match found many more than the cap, the same needs ask a smaller box first; the
+    nearest are the same, and a smaller circle holding fewer than the cap asks the whole radius."""
+    _, shelter, _ = shelter_terms
+    for i in range(12):  # 0.5 to 6 km north
+        _tag(db, make_service(f"Near {i:02}", lat=COLUMBUS[0] + 0.0045 * (i + 1)), shelter)
+    queries._FOUND.clear()
+    boxes: list[float] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _box(conn, cursor, statement, parameters, context, executemany):
+        if "search_document" in statement and "latitude" in statement and "BETWEEN" in statement:
+            bounds = context.compiled_parameters[0]
+            boxes.append(round(bounds["latitude_2"] - bounds["latitude_1"], 9))  # the box's height
+
+    needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    try:
+        first = queries.near(db, needs, cap=2)
+        again = queries.near(db, needs, cap=2)
+        south = ClientNeeds(needs=needs.needs, lat=COLUMBUS[0] - 0.16, lon=COLUMBUS[1], radius_km=25)
+        far = queries.near(db, south, cap=2)  # the smaller circle there holds none of them
+    finally:
+        event.remove(engine, "before_cursor_execute", _box)
+    assert first == again
+    assert len(boxes) == 4
+    assert boxes[1] < boxes[0]  # the second match asked a smaller box, and it sufficed
+    assert boxes[2] == boxes[1] < boxes[3] == boxes[0]  # the third: the small one, then the whole
+    queries._FOUND.clear()
+    assert far == queries.near(db, south, cap=2)
 
 
 def test_a_write_is_seen_by_the_next_match_of_another_session(
