@@ -124,3 +124,27 @@ def test_the_page_is_in_spanish(coordinator: Any, catalog: dict[str, Any]) -> No
     page = html.unescape(coordinator.get("/dashboard/catalog").get_data(as_text=True))
     assert "Estado del directorio" in page
     assert "Servicios sin teléfono" in page
+
+
+@pytest.mark.parametrize("way", ["location", "service_at_location"])
+def test_hours_kept_at_a_place_count_as_hours(db: Any, catalog: dict[str, Any], way: str) -> None:
+    """Opening hours may belong to the service, its service at a location, or the location;
+    each way counts, and another service's hours do not."""
+    from catalog.models import Schedule
+
+    def hours_at(sal: Any) -> Schedule:
+        owner = {"location_id": sal.location_id} if way == "location" else {"service_at_location_id": sal.id}
+        return Schedule(
+            id=uuid.uuid4(), freq="WEEKLY", byday="MO", opens_at="09:00", closes_at="17:00", **owner
+        )
+
+    def missing() -> tuple[int, list[str]]:
+        total, records = health(db).missing["hours"]
+        return total, [r.name for r in records]
+
+    db.add(hours_at(catalog["alpha"].service_at_locations[0]))
+    db.flush()
+    assert missing() == (1, ["Bravo Pantry"])
+    db.add(hours_at(catalog["bravo"].service_at_locations[0]))
+    db.flush()
+    assert missing() == (0, [])
