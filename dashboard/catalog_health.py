@@ -236,18 +236,19 @@ def catalog_health(session: Session, now: dt.datetime, max_ages: rules.MaxAges, 
     )
     missing: dict[str, tuple[int, list[Record]]] = {}
     for kind in MISSING:
-        cond = _missing(kind)
-        total = session.scalar(select(func.count()).select_from(Service).where(_active(), cond)) or 0
+        # The first records and the count of all in one pass (the window counts every row
+        # before the limit applies); none listed means none at all.
         listed = (
-            select(Service.id, Service.name, Organization.id, Organization.name)
+            select(Service.id, Service.name, Organization.id, Organization.name, func.count().over())
             .outerjoin(Organization, Organization.id == Service.organization_id)
-            .where(_active(), cond)
+            .where(_active(), _missing(kind))
             .order_by(Service.name, Service.id)
             .limit(LISTED)
         )
+        rows = session.execute(listed).all()
         missing[kind] = (
-            int(total),
-            [Record(str(i), n, None if o is None else str(o), on) for i, n, o, on in session.execute(listed)],
+            int(rows[0][4]) if rows else 0,
+            [Record(str(i), n, None if o is None else str(o), on) for i, n, o, on, _ in rows],
         )
     waiting = DuplicateCandidate.status == DuplicateStatus.open
     by_table = dict(
