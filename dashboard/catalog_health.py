@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from catalog import rules
@@ -167,40 +167,54 @@ def _locations_of_service() -> Any:
     return select(ServiceAtLocation.location_id).where(own).correlate(Service)
 
 
-def _none_of(table: Any, *, organization: bool = False) -> Any:
+def _none_of(table: Any, dialect: str, *, organization: bool = False) -> Any:
     """No row of `table` (phones or schedules) for the service itself, its service at a
-    location, or its locations (and, for phones, its organization): each way its own NOT
-    EXISTS, which each database answers as an anti-join by index. One NOT EXISTS over the
-    ways joined by OR could use no index: PostgreSQL scanned every row for every service
-    (2.8 s for the demo's 316 services)."""
+    location, or its locations (and, for phones, its organization).
+
+    The services that have one are one uncorrelated union of the ways, read once: SQLite
+    builds an index on it for NOT IN (0.1 s at 100,000 services, against 0.3 s for a NOT
+    EXISTS per way, three lookups per service), PostgreSQL anti-joins it by hash (NOT EXISTS:
+    a NOT IN list larger than the work memory would be searched row by row; 0.4 s against
+    0.66 s per way). One NOT EXISTS over the ways joined by OR could use no index: PostgreSQL
+    scanned every row for every service (2.8 s for the demo's 316 services)."""
     sal = ServiceAtLocation
     ways = [
-        ~exists().where(table.service_id == Service.id),
-        ~exists().where(sal.service_id == Service.id, table.service_at_location_id == sal.id),
-        ~exists().where(sal.service_id == Service.id, table.location_id == sal.location_id),
+        select(table.service_id.label("sid")).where(table.service_id.is_not(None)),
+        select(sal.service_id)
+        .join(table, table.service_at_location_id == sal.id)
+        .where(sal.service_id.is_not(None)),
+        select(sal.service_id)
+        .join(table, table.location_id == sal.location_id)
+        .where(sal.service_id.is_not(None)),
     ]
     if organization:
-        ways.append(
-            or_(
-                Service.organization_id.is_(None),
-                ~exists().where(table.organization_id == Service.organization_id),
-            )
-        )
-    return and_(*ways)
+        owner = Service.__table__.alias("owner")
+        ways.append(select(owner.c.id).join(table, table.organization_id == owner.c.organization_id))
+    having = union_all(*ways)
+    if dialect == "sqlite":
+        return Service.id.not_in(having)  # every way's ids are not null (NOT IN and NULL)
+    found = having.subquery("having")
+    return ~exists().where(found.c.sid == Service.id)
 
 
-def _missing(kind: str) -> Any:
+def _missing(kind: str, dialect: str) -> Any:
     """The condition, on `Service`, for one kind of missing detail."""
     if kind == "phone":  # no phone of the service, its locations, its organization
-        return _none_of(Phone, organization=True)
+        return _none_of(Phone, dialect, organization=True)
     if kind == "hours":  # no schedule of the service, at its locations, or of its locations
-        return _none_of(Schedule)
+        return _none_of(Schedule, dialect)
     # a physical place of the service without a point (an online-only service has none to give)
-    return exists().where(
-        Location.id.in_(_locations_of_service()),
-        Location.location_type == LocationType.physical,
-        or_(Location.latitude.is_(None), Location.longitude.is_(None)),
+    # (the services with one, uncorrelated: read once, not once per service)
+    sal = ServiceAtLocation
+    pointless = (
+        select(sal.service_id)
+        .join(Location, Location.id == sal.location_id)
+        .where(
+            Location.location_type == LocationType.physical,
+            or_(Location.latitude.is_(None), Location.longitude.is_(None)),
+        )
     )
+    return Service.id.in_(pointless)
 
 
 def _stale_condition(session: Session, now: dt.datetime, max_ages: rules.MaxAges) -> Any:
@@ -241,7 +255,7 @@ def catalog_health(session: Session, now: dt.datetime, max_ages: rules.MaxAges, 
         listed = (
             select(Service.id, Service.name, Organization.id, Organization.name, func.count().over())
             .outerjoin(Organization, Organization.id == Service.organization_id)
-            .where(_active(), _missing(kind))
+            .where(_active(), _missing(kind, session.get_bind().dialect.name))
             .order_by(Service.name, Service.id)
             .limit(LISTED)
         )
