@@ -181,7 +181,8 @@ def near(session: Session, needs: ClientNeeds, cap: int = MAX_CANDIDATES) -> lis
     description, term names), then the exact distance here for the few left.
 
     Where the same needs found many more than ``cap`` last time, a smaller circle is asked
-    first (about twice ``cap`` expected in it): when it holds ``cap`` or more, they are the
+    first (about twice ``cap`` expected in it; half the radius for needs not asked in full
+    yet in this process): when it holds ``cap`` or more, they are the
     nearest ``cap`` of the whole radius (every document outside is farther than each of
     them), so the answer is the same, from a box of a fraction of the area; else the whole
     radius is asked as before."""
@@ -192,21 +193,28 @@ def near(session: Session, needs: ClientNeeds, cap: int = MAX_CANDIDATES) -> lis
     fit = _document_fit(session, ids, needs.needs)
     hint = tuple(sorted(n.label for n in needs.needs))
     seen = _FOUND.get(hint)
-    if seen is not None and seen > 2 * cap:
-        small = radius * math.sqrt(2 * cap / seen)
+    if seen is None or seen > 2 * cap:
+        # needs not asked in full yet: half the radius (a quarter of the box) is tried first
+        small = radius / 2 if seen is None else radius * math.sqrt(2 * cap / seen)
         if small < 0.8 * radius:
             close = _within(session, ids, needs.lat, needs.lon, small, fit)
             if len(close) >= cap:
+                _remember(hint, int(len(close) * (radius / small) ** 2))  # as if evenly spread
                 return [key for _, key in close[:cap]]
     close = _within(session, ids, needs.lat, needs.lon, radius, fit)
-    if len(_FOUND) >= _HINTS:
-        _FOUND.clear()
-    _FOUND[hint] = len(close)
+    _remember(hint, len(close))
     return [key for _, key in close[:cap]]
 
 
-# How many documents fitting these needs (by label) the whole radius held at the last
-# match that asked it, in this process: a hint for the smaller circle, never an answer.
+def _remember(hint: tuple[str, ...], found: int) -> None:
+    if len(_FOUND) >= _HINTS:
+        _FOUND.clear()
+    _FOUND[hint] = found
+
+
+# How many documents fitting these needs (by label) the whole radius held at the last match
+# of them in this process (counted, or scaled up from a smaller circle's count): a hint for
+# the size of the smaller circle, never an answer.
 _FOUND: dict[tuple[str, ...], int] = {}
 _HINTS = 1024
 

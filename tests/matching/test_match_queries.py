@@ -164,8 +164,9 @@ def test_candidates_are_the_nearest_that_fit_within_the_radius(db, make_service,
 
 
 def test_a_dense_need_asks_a_smaller_circle_first_same_answer(db, engine, make_service, shelter_terms):
-    """After a match found many more than the cap, the same needs ask a smaller box first; the
-    nearest are the same, and a smaller circle holding fewer than the cap asks the whole radius."""
+    """Needs not asked in full yet ask half the radius first, needs that found many more than
+    the cap a circle sized by that count; when it holds fewer than the cap the whole radius is
+    asked. Each answer is the one the whole radius gives."""
     _, shelter, _ = shelter_terms
     for i in range(12):  # 0.5 to 6 km north
         _tag(db, make_service(f"Near {i:02}", lat=COLUMBUS[0] + 0.0045 * (i + 1)), shelter)
@@ -178,20 +179,21 @@ def test_a_dense_need_asks_a_smaller_circle_first_same_answer(db, engine, make_s
             bounds = context.compiled_parameters[0]
             boxes.append(round(bounds["latitude_2"] - bounds["latitude_1"], 9))  # the box's height
 
-    needs = ClientNeeds(needs=resolve_needs(db, ["1135"]), lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
+    resolved = resolve_needs(db, ["1135"])
+    south = ClientNeeds(needs=resolved, lat=COLUMBUS[0] - 0.16, lon=COLUMBUS[1], radius_km=25)  # 18 km
+    here = ClientNeeds(needs=resolved, lat=COLUMBUS[0], lon=COLUMBUS[1], radius_km=25)
     try:
-        first = queries.near(db, needs, cap=2)
-        again = queries.near(db, needs, cap=2)
-        south = ClientNeeds(needs=needs.needs, lat=COLUMBUS[0] - 0.16, lon=COLUMBUS[1], radius_km=25)
-        far = queries.near(db, south, cap=2)  # the smaller circle there holds none of them
+        far = queries.near(db, south, cap=2)  # half the radius holds none: then the whole
+        near = queries.near(db, here, cap=2)  # 12 found in full: a circle of 25 * sqrt(4 / 12) km
     finally:
         event.remove(engine, "before_cursor_execute", _box)
-    assert first == again
-    assert len(boxes) == 4
-    assert boxes[1] < boxes[0]  # the second match asked a smaller box, and it sufficed
-    assert boxes[2] == boxes[1] < boxes[3] == boxes[0]  # the third: the small one, then the whole
-    queries._FOUND.clear()
+    half, whole, sized = boxes
+    assert half < sized < whole
+    assert round(whole / half, 3) == 2.0
+    queries._FOUND[("Emergency Shelter",)] = 0  # no hint of many: the whole radius at once
     assert far == queries.near(db, south, cap=2)
+    assert near == queries.near(db, here, cap=2)
+    assert len(near) == 2
 
 
 def test_a_write_is_seen_by_the_next_match_of_another_session(
