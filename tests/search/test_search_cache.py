@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from catalog.models import Location, Organization, Service, ServiceAtLocation, ServiceCapacity, Unit
 from kernel.db import CatalogSession
-from search import synonyms
+from search import query, synonyms
 from search.index import index_for
 from search.params import parse_params
 from search.query import SearchContext, search
@@ -162,3 +162,13 @@ def test_a_word_of_a_new_document_is_offered_after_a_rolled_back_one(db: Any) ->
     body = _run(db, {"q": "pantyr"}, cache=True)
     assert body["query"]["corrections"] == {"pantyr": "pantry"}
     assert [r["name"] for r in body["results"]] == ["Eastside Food Pantry"]
+
+
+@pytest.mark.parametrize("by_id", [900, 1], ids=["looked-up-by-id", "free-services-read-once"])
+def test_places_free_now_filters_a_large_match_set_the_same(db: Any, monkeypatch: Any, by_id: int) -> None:
+    """More matches than one lookup names: the free services' documents are read once."""
+    monkeypatch.setattr(query, "_BY_ID", by_id)
+    _add(db, "Wombat Shelter Full", beds=0)
+    _add(db, "Wombat Shelter Open", beds=2)
+    _add(db, "Wombat Shelter Other", beds=1)
+    assert sorted(_names(db, q="wombat", available="true")) == ["Wombat Shelter Open", "Wombat Shelter Other"]
