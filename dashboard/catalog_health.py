@@ -162,11 +162,6 @@ def _active() -> Any:
     return Service.status == ServiceStatus.active
 
 
-def _locations_of_service() -> Any:
-    own = ServiceAtLocation.service_id == Service.id
-    return select(ServiceAtLocation.location_id).where(own).correlate(Service)
-
-
 def _none_of(table: Any, dialect: str, *, organization: bool = False) -> Any:
     """No row of `table` (phones or schedules) for the service itself, its service at a
     location, or its locations (and, for phones, its organization).

@@ -10,7 +10,6 @@ team's (an administrator's: every team's), as the referral figures are.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Organization
 from dashboard.period import Period
-from dashboard.referrals import Scope, month_of
+from dashboard.referrals import Scope, canonical_id, month_of
 from referrals.models import Referral, ReferralEvent
 from search.unmet import UnmetNeed, UnmetNeedReason
 
@@ -125,6 +124,13 @@ class UnmetReport:
         }
 
 
+def _kinds() -> tuple[Any, Any]:
+    """The searches and the matches among the grouped rows."""
+    searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
+    matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
+    return searches, matches
+
+
 def _ranked(part: str, keys: Sequence[Any], shown: Sequence[Any], values: Sequence[Any]) -> Any:
     """Rows of a small grouped CTE summed again by `keys`, in one shape for a UNION ALL: the
     part's name, the two shown keys (None where the part has no such key), the sums, and
@@ -143,8 +149,7 @@ def _gaps_and_pairs(
     """By need, by area and by need and area together, from one pass over the period's rows:
     the rows grouped by need and area (a few hundred groups), then those groups summed by
     need and by area in the same statement."""
-    searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
-    matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
+    searches, matches = _kinds()
     pairs = (
         select(
             UnmetNeed.need.label("need"),
@@ -180,8 +185,7 @@ def _gaps_and_pairs(
 
 def _by_month(session: Session, inside: Any, dialect: str) -> list[Gap]:
     month = month_of(UnmetNeed.hour, dialect)
-    searches = func.sum(case((UnmetNeed.kind == "search", 1), else_=0))
-    matches = func.sum(case((UnmetNeed.kind == "match", 1), else_=0))
+    searches, matches = _kinds()
     stmt = select(month, func.count(), searches, matches).where(inside).group_by(month).order_by(month)
     return [Gap(k, int(n), int(s or 0), int(m or 0)) for k, n, s, m in session.execute(stmt)]
 
@@ -256,15 +260,5 @@ def _declined(session: Session, period: Period, scope: Scope) -> tuple[list[Decl
         if part == "need":
             needs.append((rank, Declined(key, key, int(r or 0), int(f or 0))))
         else:
-            orgs.append((rank, Declined(_uuid_text(key), label, int(r or 0), int(f or 0))))
+            orgs.append((rank, Declined(canonical_id(key), label, int(r or 0), int(f or 0))))
     return [d for _, d in sorted(needs)], [d for _, d in sorted(orgs)]
-
-
-def _uuid_text(raw: Any) -> str | None:
-    """A provider's id as the report gives it (the canonical form, whatever the database keeps)."""
-    if raw is None:
-        return None
-    try:
-        return str(uuid.UUID(str(raw)))
-    except ValueError:
-        return str(raw)

@@ -548,15 +548,23 @@ def _hours_of(
     return median, p90
 
 
+def canonical_id(raw: Any) -> str | None:
+    """An id as the figures give it: the canonical UUID form, whatever the database keeps
+    (SQLite returns 32 hex characters from a raw column)."""
+    if raw is None:
+        return None
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        return str(raw)
+
+
 def _key(part: str, raw: Any) -> str:
     """A row's key as the JSON gives it: a canonical UUID for a provider, team or worker."""
     if raw is None:
         return ""
     if part in ("by_provider", "by_team", "by_worker"):
-        try:
-            return str(uuid.UUID(str(raw)))
-        except ValueError:
-            return str(raw)
+        return canonical_id(raw) or ""
     return str(raw)
 
 
