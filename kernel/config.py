@@ -264,6 +264,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINKAGE_REFERRAL_OUTCOMES", "REFERRAL_OUTCOMES", {}, _labels),
     # Hours after entering a status until a referral is overdue, over the defaults.
     Setting("LINKAGE_FOLLOW_UP_HOURS", "FOLLOW_UP_HOURS", {}, _hours_by_status),
+    # How often an open referral's page asks whether it changed (referral-poll.js).
+    Setting("LINKAGE_REFERRAL_POLL_SECONDS", "REFERRAL_POLL_SECONDS", 15.0, _number(1)),
     # The field view (/field): its quick buttons, the deployment's own crisis lines beside 988
     # and 911, and how many days a list handed to a person (its link and QR code) keeps working.
     Setting("LINKAGE_FIELD_NEEDS", "FIELD_NEEDS", FIELD_NEEDS, _codes),

@@ -78,7 +78,6 @@ CHANNEL_WORDS = {
 METHOD_WORDS = {"verbal": _l("verbal"), "written": _l("written"), "electronic": _l("electronic")}
 # The handoff contacts a worker records (a provider's question comes through the inbox).
 CONTACT_CHOICES = ("phone", "in_person", "transport")
-POLL_SECONDS = 15
 
 
 @bp.app_context_processor
@@ -125,7 +124,7 @@ def _detail_page(referral_id: uuid.UUID, errors: dict[str, Any] | None = None) -
         channel_words=CHANNEL_WORDS,
         contact_choices=CONTACT_CHOICES,
         tag=queries.state_tag(found),
-        poll_seconds=POLL_SECONDS,
+        poll_seconds=current_app.config["REFERRAL_POLL_SECONDS"],
         errors=errors or {},
         **inbox.words(),
     )

@@ -7,7 +7,7 @@
   if (!live || !window.fetch) { return; }
   var url = live.getAttribute("data-state-url");
   var etag = live.getAttribute("data-etag");
-  var seconds = parseInt(live.getAttribute("data-seconds"), 10) || 15;
+  var seconds = parseFloat(live.getAttribute("data-seconds")) || 15;
   var status = document.getElementById("referral-status");
   var timer = null;
 

@@ -18,6 +18,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ MISSING = (
 )
 # The folder a person opens to look at every page (README, "Browser tests").
 SCREENSHOTS = ROOT / "build" / "screenshots"
+# JPEG: a full-page PNG took 0.24 s to encode, a JPEG at this quality 0.09 s, and reads the same.
+SHOT: dict[str, Any] = {"type": "jpeg", "quality": 80}
 
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
@@ -217,6 +220,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "DATA_DIR": str(folder / "data"),
             "SECRET_KEY": "browser-tests",
             "LINKAGE_ENV": "development",  # plain HTTP on loopback: the cookie is not Secure-only
+            "REFERRAL_POLL_SECONDS": 1,  # a referral's page sees a change in a second, not 15
         }
     )
     with app.app_context():
@@ -278,10 +282,14 @@ class Load:
             waited += 0.01
 
 
-def watch(page: Any) -> Load:
-    """Record every request of `page` and the bytes of each finished answer."""
+@contextmanager
+def watch(page: Any) -> Iterator[Load]:
+    """Record every request of `page` and the bytes of each finished answer, while in the block
+    (a kept tab is watched again by the next test)."""
     load = Load()
-    page.on("request", lambda req: load.urls.append(req.url))
+
+    def request(req: Any) -> None:
+        load.urls.append(req.url)
 
     def finished(req: Any) -> None:
         sizes = req.sizes()
@@ -291,9 +299,14 @@ def watch(page: Any) -> Load:
     def failed(_req: Any) -> None:
         load.ended += 1
 
-    page.on("requestfinished", finished)
-    page.on("requestfailed", failed)
-    return load
+    listeners = {"request": request, "requestfinished": finished, "requestfailed": failed}
+    for event, listener in listeners.items():
+        page.on(event, listener)
+    try:
+        yield load
+    finally:
+        for event, listener in listeners.items():
+            page.remove_listener(event, listener)
 
 
 @pytest.fixture(scope="session")
@@ -317,6 +330,37 @@ def signed_in(browser: Any, site: Site) -> Callable[[str], dict[str, Any]]:
         return states[role]
 
     return state
+
+
+@pytest.fixture(scope="session")
+def tab(browser: Any, site: Site, signed_in: Callable[[str], dict[str, Any]]) -> Iterator[Callable[..., Any]]:
+    """tab(viewport="phone", lang="en", role=None): one page per viewport, language and role,
+    kept for the run, for the tests that only open a page and read it. A fresh context per
+    page cost each of the 300 page visits a new renderer process; the HTTP cache is off in
+    these tabs, so every visit still loads (and weighs) the page's stylesheet and images."""
+    tabs: dict[tuple[str, str, str | None], Any] = {}
+
+    def get(viewport: str = "phone", lang: str = "en", role: str | None = None) -> Any:
+        key = (viewport, lang, role)
+        if key not in tabs:
+            context = browser.new_context(
+                base_url=site.base,
+                locale=LOCALES[lang],
+                storage_state=signed_in(role) if role else None,
+                **VIEWPORTS[viewport],
+            )
+            context.set_default_timeout(10_000)
+            context.set_default_navigation_timeout(30_000)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            tabs[key] = page
+        return tabs[key]
+
+    yield get
+    for page in tabs.values():
+        page.context.close()
 
 
 @pytest.fixture

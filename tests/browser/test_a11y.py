@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Site
-from tests.browser.test_pages import PAGES
+from tests.browser.test_pages import PAGES, opened
 
 TOUCH = 44  # px
 
@@ -58,9 +58,11 @@ def test_in_order() -> None:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_headings_in_order_and_touch_targets(name: str, site: Site, new_context: Any, signed_in: Any) -> None:
+def test_headings_in_order_and_touch_targets(
+    name: str, site: Site, tab: Any, new_context: Any, signed_in: Any
+) -> None:
     path, role = PAGES[name]
-    page = new_context("phone", storage_state=signed_in(role) if role else None).new_page()
+    page = opened(tab, new_context, signed_in, path, "phone", "en", role)
     page.goto(path.format(**site.ids))
     levels = page.evaluate(HEADINGS)
     assert in_order(levels), f"{name}: headings {levels}"

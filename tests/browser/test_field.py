@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import LOCALES, PHONE, SCREENSHOTS, Site, watch
+from tests.browser.conftest import LOCALES, PHONE, SCREENSHOTS, SHOT, Site, watch
 
 HERE = {"latitude": 39.9612, "longitude": -82.9988}  # downtown Columbus, in the demo county
 BUDGET = 60 * 1024
@@ -112,7 +112,7 @@ def test_near_me_opens_on_the_phones_location_with_call_links(phone: Any) -> Non
     crisis = page.get_by_role("navigation", name="Crisis lines")
     assert crisis.get_by_role("link", name=re.compile("988")).get_attribute("href") == "tel:988"
     assert crisis.get_by_role("link", name=re.compile("911")).get_attribute("href") == "tel:911"
-    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-en.png"), full_page=True, scale="css")
+    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-en.jpg"), full_page=True, scale="css", **SHOT)
     _axe_clean(page, "field near me")
 
 
@@ -173,8 +173,8 @@ def test_the_qr_code_opens_the_same_list_on_another_phone(phone: Any, browser: A
         assert other.get_by_role("heading", name="Lugares que pueden ayudar").count() == 1
         assert other.locator("ol.handout h2").all_inner_texts() == names
         assert other.get_by_role("link", name=re.compile("^Llamar")).count() >= 1
-        shot = SCREENSHOTS / "field-list-from-qr-phone-es.png"
-        other.screenshot(path=str(shot), full_page=True, scale="css")
+        shot = SCREENSHOTS / "field-list-from-qr-phone-es.jpg"
+        other.screenshot(path=str(shot), full_page=True, scale="css", **SHOT)
         _axe_clean(other, "field list")
     finally:
         person.close()
@@ -190,7 +190,7 @@ def test_the_printed_list_is_one_page_without_the_controls(phone: Any) -> None:
     assert page.locator("ol.handout > li").count() == 4
     pdf = page.pdf(format="Letter")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
-    page.screenshot(path=str(SCREENSHOTS / "field-print-phone-en.png"), full_page=True, scale="css")
+    page.screenshot(path=str(SCREENSHOTS / "field-print-phone-en.jpg"), full_page=True, scale="css", **SHOT)
 
 
 def test_offline_after_one_visit_the_last_results_and_essentials_show_their_age(phone: Any) -> None:
@@ -217,7 +217,7 @@ def test_offline_after_one_visit_the_last_results_and_essentials_show_their_age(
     assert dt.timedelta(0) <= kept_at - dt.datetime.fromisoformat(fetched or "") <= dt.timedelta(seconds=30)
     assert re.search(r"Fetched at \d\d:\d\d \((just now|\d+ min ago)\)", card.inner_text())
     assert page.get_by_role("status").inner_text().startswith("No connection")
-    page.screenshot(path=str(SCREENSHOTS / "field-offline-phone-en.png"), full_page=True, scale="css")
+    page.screenshot(path=str(SCREENSHOTS / "field-offline-phone-en.jpg"), full_page=True, scale="css", **SHOT)
     page.goto("/field/essentials")
     assert page.get_by_role("heading", name="24-hour shelters").count() == 1
     assert page.locator("li.field-card").count() >= 2
@@ -233,20 +233,20 @@ def test_offline_after_one_visit_the_last_results_and_essentials_show_their_age(
 def test_first_results_under_two_seconds_on_throttled_4g_within_budget(phone: Any, site: Site) -> None:
     context = phone()
     page = context.new_page()
-    load = watch(page)
-    worker_urls: list[str] = []
-    context.on("request", lambda req: worker_urls.append(req.url))
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", FOUR_G)
-    start = time.perf_counter()
-    _near_me(page)
-    elapsed = time.perf_counter() - start
-    page.wait_for_load_state("networkidle")
-    print(f"field first results on throttled 4G: {elapsed:.2f} s, {load.transferred} bytes on the wire")
-    assert elapsed < 2.0, f"first results after {elapsed:.2f} s"
-    assert load.transferred <= BUDGET, f"{load.transferred} bytes"
-    assert load.foreign(site.base) == []
+    with watch(page) as load:
+        worker_urls: list[str] = []
+        context.on("request", lambda req: worker_urls.append(req.url))
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", FOUR_G)
+        start = time.perf_counter()
+        _near_me(page)
+        elapsed = time.perf_counter() - start
+        page.wait_for_load_state("networkidle")
+        print(f"field first results on throttled 4G: {elapsed:.2f} s, {load.transferred} bytes on the wire")
+        assert elapsed < 2.0, f"first results after {elapsed:.2f} s"
+        assert load.transferred <= BUDGET, f"{load.transferred} bytes"
+        assert load.foreign(site.base) == []
     assert [u for u in worker_urls if not u.startswith(site.base)] == []
 
 
@@ -261,7 +261,7 @@ def test_the_field_view_in_spanish(phone: Any) -> None:
     assert card.get_by_text("Abierto ahora").count() == 1
     assert re.search(r"Obtenido a las \d\d:\d\d \(", card.inner_text())
     assert card.get_by_role("link", name=re.compile("^Llamar")).count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-es.png"), full_page=True, scale="css")
+    page.screenshot(path=str(SCREENSHOTS / "field-near-me-phone-es.jpg"), full_page=True, scale="css", **SHOT)
     _axe_clean(page, "field es")
 
 

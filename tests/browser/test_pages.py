@@ -1,6 +1,6 @@
 """Every page, at a phone and a desktop viewport, in English and Spanish: no serious or
 critical axe-core violation, under 60 KB on the wire, nothing from another origin, and a
-screenshot for a person to look at (build/screenshots/PAGE-VIEWPORT-LANGUAGE.png).
+screenshot for a person to look at (build/screenshots/PAGE-VIEWPORT-LANGUAGE.jpg).
 
 axe-core is the copy the PyPI package axe-playwright-python ships (axe.min.js, MPL-2.0),
 injected through Playwright, so no page ever loads it from anywhere.
@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 
 from app import create_app
-from tests.browser.conftest import SCREENSHOTS, Site, watch
+from tests.browser.conftest import SCREENSHOTS, SHOT, Site, watch
 
 BUDGET = 60 * 1024  # bytes on the wire for a whole page: its HTML, its CSS, anything it asks for
 AXE = Axe()
@@ -120,21 +120,34 @@ def test_every_page_route_is_visited(tmp_path: Path) -> None:
     assert page_routes(app) - visited == set()
 
 
+def opened(
+    tab: Any, new_context: Any, signed_in: Any, path: str, viewport: str, lang: str, role: str | None
+) -> Any:
+    """The page to visit `path` in: a kept tab, or for the field view a fresh phone (it keeps
+    the last place and results in the phone's storage, so a visit must start from none)."""
+    if path.startswith("/field"):
+        return new_context(viewport, lang, storage_state=signed_in(role) if role else None).new_page()
+    return tab(viewport, lang, role)
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page(name: str, viewport: str, lang: str, site: Site, new_context: Any, signed_in: Any) -> None:
+def test_page(
+    name: str, viewport: str, lang: str, site: Site, tab: Any, new_context: Any, signed_in: Any
+) -> None:
     path, role = PAGES[name]
-    context = new_context(viewport, lang, storage_state=signed_in(role) if role else None)
-    page = context.new_page()
-    load = watch(page)
-    response = page.goto(path.format(**{**site.ids, "field_list": site.ids[f"field_list_{lang}"]}))
-    load.settle(page)  # goto returned at the load event: the stylesheet and images are in
+    page = opened(tab, new_context, signed_in, path, viewport, lang, role)
+    with watch(page) as load:
+        response = page.goto(path.format(**{**site.ids, "field_list": site.ids[f"field_list_{lang}"]}))
+        load.settle(page)  # goto returned at the load event: the stylesheet and images are in
     assert response is not None
     assert response.status == 200, (name, response.status)
     assert page.locator("html").get_attribute("lang") == lang
     # In CSS pixels: a phone's device pixels made four times the image to encode, for the same page.
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport}-{lang}.png"), full_page=True, scale="css")
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{name}-{viewport}-{lang}.jpg"), full_page=True, scale="css", **SHOT
+    )
 
     assert any("/static/css/" in url for url in load.urls)  # the weight includes the stylesheet
     assert load.foreign(site.base) == []
