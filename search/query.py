@@ -32,7 +32,7 @@ from catalog import capacity, rules
 from catalog.models import ServiceArea, ServiceCapacity, TaxonomyTerm, Unit
 from hours import ScheduleRow
 from kernel.db import UTCDateTime
-from search import documents, facts, hooks, postings, synonyms
+from search import documents, facts, free, hooks, postings, synonyms
 from search import text as textq
 from search.candidates import Candidates, SearchCache, fetch, from_catalog
 from search.index import SearchIndex, TextQuery, index_for
@@ -271,17 +271,26 @@ def _taxonomy_docs(conn: Connection, terms: set[uuid.UUID]) -> npt.NDArray[np.in
 
 
 def _available(
-    conn: Connection, ids: npt.NDArray[np.int64], now: dt.datetime, ages: rules.MaxAges
+    conn: Connection,
+    index: SearchIndex,
+    generation: int | None,
+    ids: npt.NDArray[np.int64],
+    now: dt.datetime,
+    ages: rules.MaxAges,
 ) -> npt.NDArray[np.bool_]:
-    """Live: documents of services with a fresh place free now. A few rows are looked up by
-    id; for more, the documents of the free services are read in one statement (the free
-    services are worked out once: asked again for each chunk of 900 ids, a match set of
-    500,000 documents at 1,000,000 services took minutes)."""
-    free = capacity.free_services(conn, now, ages)
+    """Live: documents of services with a fresh place free now. From this process's stretches
+    (search/free.py) where they answer; else a few rows are looked up by id, and for more the
+    documents of the free services are read in one statement (the free services are worked
+    out once: asked again for each chunk of 900 ids, a match set of 500,000 documents at
+    1,000,000 services took minutes)."""
+    kept = free.stretches(conn, index, generation, ages, now)
+    if kept is not None:
+        return np.isin(ids, kept.free_documents(now))
+    free_ids = capacity.free_services(conn, now, ages)
     if len(ids) <= _BY_ID:
-        stmt = select(D.c.id).where(D.c.id.in_([int(i) for i in ids]), D.c.service_id.in_(free))
+        stmt = select(D.c.id).where(D.c.id.in_([int(i) for i in ids]), D.c.service_id.in_(free_ids))
     else:
-        stmt = select(D.c.id).where(D.c.service_id.in_(free))
+        stmt = select(D.c.id).where(D.c.service_id.in_(free_ids))
     found = np.fromiter(conn.execute(stmt).scalars(), dtype=np.int64)
     return np.isin(ids, found)
 
@@ -382,7 +391,8 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
     at = p.at or p.hours_at or now
     conn = session.connection()
     index = index_for(conn)
-    state = cache_for(index).state(index.generation(conn)) if ctx.cache else None
+    generation = index.generation(conn) if ctx.cache else None
+    state = cache_for(index).state(generation) if ctx.cache else None
     if state is not None:
         state.searches += 1
     parsed = _read(session, index, state, p.q)
@@ -414,7 +424,7 @@ def search(session: Session, p: SearchParams, ctx: SearchContext | None = None) 
         keep &= c.by_value(c.hours, c.hour_values, lambda h: open_at(h, at, ctx.timezone, opened) is True)
     rows = np.flatnonzero(keep)
     if p.available and not pushed and len(rows):
-        rows = rows[_available(conn, c.ids[rows], now, ctx.ages)]
+        rows = rows[_available(conn, index, generation, c.ids[rows], now, ctx.ages)]
     if p.covering and p.point and len(rows):
         rows = _covered(conn, c, rows, p.point[0], p.point[1])
     dist = km[rows] if km is not None else np.full(len(rows), np.inf)
