@@ -21,7 +21,7 @@ from typing import Any
 from catalog.models import HSDS_MODELS
 from importers.hsds_csv import TABLES_3
 from importers.report import ImportFailed, ImportReport
-from importers.rows import Batch, ReadOptions, Row
+from importers.rows import Batch, ReadOptions, Row, RowSpill
 
 API_LISTS = ("organizations", "services", "service_at_locations", "taxonomies", "taxonomy_terms")
 _KEY_TABLE = {
@@ -83,15 +83,25 @@ def _relationships(table: str) -> dict[str, tuple[str, str, str, str]]:
 
 
 class Flattener:
-    def __init__(self, report: ImportReport) -> None:
+    """Flattens objects into rows kept in a `RowSpill` (on disk, merged by table and id when
+    preparing reads them), so that a feed's size is not the import's memory."""
+
+    def __init__(self, report: ImportReport, options: ReadOptions | None = None) -> None:
         self.report = report
-        self.rows: dict[tuple[str, str], Row] = {}
-        self.extra: list[Row] = []
+        self.rows = RowSpill(options.scratch if options is not None else None)
 
     def add(
-        self, table: str, obj: Any, file: str, row: int | None, parent: tuple[str, str, str] | None = None
+        self,
+        table: str,
+        obj: Any,
+        file: str,
+        row: int | None,
+        parent: tuple[str, str, str] | None = None,
+        position: str = "",
     ) -> str | None:
-        """Flatten one object; `parent` is (fk column on this record, parent table, parent id)."""
+        """Flatten one object; `parent` is (fk column on this record, parent table, parent id).
+        A nested record without an id is named by its parent, the list it is in and its place
+        there (`position`), so that its id does not depend on the rest of the file."""
         if not isinstance(obj, dict):
             self.report.read(table)
             self.report.reject(table, file, row, "(record)", "must be a JSON object", obj)
@@ -99,7 +109,7 @@ class Flattener:
         rels = _relationships(table)
         sid = obj.get("id")
         if sid in (None, ""):
-            sid = f"{parent[2]}/{table}/{len(self.rows)}" if parent else None
+            sid = f"{parent[2]}/{position}" if parent and position else None
         rec: dict[str, Any] = {"id": sid}
         for key, value in obj.items():
             if key in ("id", "attributes", "metadata") or key in rels:
@@ -115,8 +125,8 @@ class Flattener:
             direction, child, fk, local = rels[key]
             if direction == "ONETOMANY":
                 items = value if isinstance(value, list) else [value]
-                for item in items:
-                    self.add(child, item, file, row, (fk, table, str(sid)))
+                for i, item in enumerate(items):
+                    self.add(child, item, file, row, (fk, table, str(sid)), f"{key}/{i}")
             elif direction == "MANYTOONE" and isinstance(value, dict):
                 cid = self.add(child, value, file, row, None)
                 if cid is not None and rec.get(local) in (None, ""):
@@ -135,17 +145,12 @@ class Flattener:
             if isinstance(meta, dict):
                 m = dict(meta, resource_id=sid, resource_type=table)
                 m.setdefault("id", f"{sid}/metadata/{i}")
-                self.extra.append(Row("metadata", m, file, row, "metadata"))
+                self.rows.add(Row("metadata", m, file, row, "metadata"))
         if sid in (None, ""):
             self.report.read(table)
             self.report.reject(table, file, row, "id", "the record has no id")
             return None
-        key = (table, str(sid))
-        prev = self.rows.get(key)
-        if prev is None:
-            self.rows[key] = Row(table, rec, file, row, table)
-        else:
-            prev.data.update({k: v for k, v in rec.items() if v is not None})
+        self.rows.add(Row(table, rec, file, row, table), str(sid))
         return str(sid)
 
     def add_top(self, obj: Any, file: str, row: int | None, table: str | None = None) -> None:
@@ -161,11 +166,8 @@ class Flattener:
                         self.report.read(name)
                         self.report.reject(name, file, i, "(table)", "not an HSDS 3.0 table")
                     elif isinstance(item, dict):
-                        prev = self.rows.get((t, f"{item.get('id')}"))
-                        if prev is None:
-                            self.rows[(t, f"{item.get('id')}")] = Row(t, dict(item), f"{file}#{name}", i, t)
-                        else:
-                            prev.data.update({k: v for k, v in item.items() if v not in (None, "")})
+                        frag = Row(t, dict(item), f"{file}#{name}", i, t)
+                        self.rows.add(frag, f"{item.get('id')}", skip_empty=True)
             return
         if isinstance(obj, dict) and "version" in obj and "openapi_url" in obj:
             return  # the API root: says which version, holds no records
@@ -173,7 +175,7 @@ class Flattener:
         self.add(t, obj, file, row, None)
 
     def batch(self, version: str = "3.0") -> Batch:
-        return Batch(list(self.rows.values()) + self.extra, "hsds-json", version)
+        return Batch(self.rows, "hsds-json", version)
 
 
 def _load_file(f: Path, file: str) -> Iterator[tuple[Any, int | None]]:
@@ -243,15 +245,19 @@ def read_json(path: str, options: ReadOptions, report: ImportReport) -> Batch:
     )
     if not files:
         raise ImportFailed("the folder holds no .json or .ndjson files", file=path)
-    flat = Flattener(report)
-    for f in files:
-        name = f.name if not p.is_dir() else str(f.relative_to(p))
-        for data, line in _load_file(f, name):
-            items = data if isinstance(data, list) else [data]
-            for i, item in enumerate(items, 1):
-                flat.add_top(
-                    item, name, line if line is not None else (i if isinstance(data, list) else None)
-                )
+    flat = Flattener(report, options)
+    try:
+        for f in files:
+            name = f.name if not p.is_dir() else str(f.relative_to(p))
+            for data, line in _load_file(f, name):
+                items = data if isinstance(data, list) else [data]
+                for i, item in enumerate(items, 1):
+                    flat.add_top(
+                        item, name, line if line is not None else (i if isinstance(data, list) else None)
+                    )
+    except BaseException:
+        flat.rows.close()
+        raise
     return flat.batch()
 
 
@@ -278,7 +284,7 @@ def _with_page(url: str, page: int) -> str:
 
 def read_api(url: str, options: ReadOptions, report: ImportReport) -> Batch:
     """Follow every page of the lists an HSDS API offers (only /services is required)."""
-    flat = Flattener(report)
+    flat = Flattener(report, options)
     base = url.rstrip("/")
     last = urllib.parse.urlsplit(base).path.rsplit("/", 1)[-1]
     lists = (
@@ -286,6 +292,18 @@ def read_api(url: str, options: ReadOptions, report: ImportReport) -> Batch:
         if last in _KEY_TABLE
         else [(f"{base}/{n}", _KEY_TABLE[n]) for n in API_LISTS]
     )
+    try:
+        found = _read_pages(flat, lists)
+    except BaseException:
+        flat.rows.close()
+        raise
+    if not found:
+        flat.rows.close()
+        raise ImportFailed("no HSDS list answered (tried /services and the other lists)", file=url)
+    return flat.batch()
+
+
+def _read_pages(flat: Flattener, lists: list[tuple[str, str]]) -> bool:
     found = False
     for list_url, table in lists:
         page = 1
@@ -302,6 +320,4 @@ def read_api(url: str, options: ReadOptions, report: ImportReport) -> Batch:
             if data.get("last_page") is True or page >= total or not data["contents"]:
                 break
             page += 1
-    if not found:
-        raise ImportFailed("no HSDS list answered (tried /services and the other lists)", file=url)
-    return flat.batch()
+    return found

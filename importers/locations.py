@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from geo import LocationError, check_coordinates, locate_address
@@ -42,7 +43,7 @@ class Geocoding:
         self.to_geocode: dict[uuid.UUID, Any] = {}
         self.addresses: dict[uuid.UUID, dict[str, Any]] = {}
 
-    def prepare(self, rows: list[Row]) -> None:
+    def prepare(self, rows: Iterable[Row]) -> None:
         """Find placeholder points before any location is written."""
         counts = Counter(p for r in rows if r.table == "location" and (p := _point(r.data)) is not None)
         self.placeholders = {p for p, n in counts.items() if n >= PLACEHOLDER_MIN}

@@ -31,7 +31,8 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -47,7 +48,7 @@ from importers.mapping import NAMESPACE, TableFacts, entity_id, map_row
 from importers.models import SourceRecord, content_hash
 from importers.normalize import clean_text
 from importers.report import ImportFailed, ImportReport
-from importers.rows import Batch, ReadOptions, Row
+from importers.rows import ReadOptions, Row, RowSpill
 from importers.spreadsheet import load_mapping
 from importers.staging import DirectStage, FileStage, stage_for
 from kernel.db import begin_write, bind_rows, utcnow
@@ -267,29 +268,26 @@ class Importer:
 
     # ------------------------------------------------------------------ phase 1: prepare
 
-    def prepare(self, batch: Batch) -> None:
+    def prepare(self, rows: RowSpill, complete: bool = True) -> None:
         """Everything but the writing, reading only: afterwards the import is a list of rows
         to insert and changes to apply, and the report is complete but for deactivations and
-        duplicates."""
-        order = {name: i for i, name in enumerate(HSDS_MODELS)}
-        order["metadata"] = len(order)
-        derive_eligibility(batch.rows, self.report)
-        rows = sorted(batch.rows, key=lambda r: order.get(r.table, len(order)))
-        self._preload({r.table for r in rows if r.table in HSDS_MODELS})
+        duplicates. `rows` are read from the spill a chunk at a time, parents first."""
+        derived = derive_eligibility(rows, self.report)
+        tables = rows.tables()
+        self._preload({t for t in tables if t in HSDS_MODELS})
         self.known["metadata"] = (
             set(self.reader.scalars(select(Metadata.id).where(Metadata.updated_by != "")))
-            if any(r.table == "metadata" for r in rows)
+            if "metadata" in tables
             else set()
         )
-        self.geocoding.prepare(rows)
-        batch.rows.clear()  # `rows` holds them now, and lets each go once it is applied
-        total = len(rows)
+        self.geocoding.prepare(row for _, row in rows.rows("location"))
+        total = rows.count()
         with self.reader.no_autoflush:
-            self._rows(cast("list[Row | None]", rows), total)
+            self._rows(rows, derived, total)
         if self.progress:
             self.progress(total, total)
         points = self.geocoding.geocode()
-        if batch.complete:
+        if complete:
             prov = self.prov
             self.retiring = [e for e, p in prov.items() if e not in self.seen and not p[3]]
         self._stage(final=True)
@@ -299,17 +297,16 @@ class Importer:
         # locked (SQLite): the publish copies them instead of building them.
         self.stage.prepare_documents()
 
-    def _rows(self, rows: list[Row | None], total: int) -> None:
-        for i in range(1, total + 1):
-            row = rows[i - 1]
-            rows[i - 1] = None  # its record is mapped (or rejected): the read row can go
-            assert row is not None
+    def _rows(self, rows: RowSpill, derived: dict[int, dict[str, Any]], total: int) -> None:
+        for i, (number, row) in enumerate(rows.rows(), 1):
             if row.table not in HSDS_MODELS and row.table != "metadata":
                 self.report.read(row.source_table or row.table)
                 self.report.reject(
                     row.source_table or row.table, row.file, row.row, "(table)", "not an HSDS table"
                 )
                 continue
+            if number in derived:
+                row.data.update(derived[number])
             self.apply(row)
             if i % self.batch_rows == 0:
                 self._stage()  # handed on: memory holds a batch of new rows, not the source
@@ -457,18 +454,20 @@ class Importer:
         self.session.flush()
 
 
-def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
-    """Services whose source gave eligibility only as text get its situations and ages too."""
+def derive_eligibility(rows: RowSpill, report: ImportReport) -> dict[int, dict[str, Any]]:
+    """Services whose source gave eligibility only as text get its situations and ages too:
+    the situations as attribute rows added to `rows`, the ages returned by the service row's
+    number in the spill (set on the row when preparing reaches it)."""
     linked = {
         str(r.data.get("link_id"))
-        for r in rows
-        if r.table == "attribute"
-        and str(r.data.get("link_type") or "").lower() in ("eligibility", "audience")
+        for _, r in rows.rows("attribute")
+        if str(r.data.get("link_type") or "").lower() in ("eligibility", "audience")
     }
     codes: dict[str, str] = {}
     extra: list[Row] = []
-    for r in rows:
-        text = r.data.get("eligibility_description") if r.table == "service" else None
+    derived: dict[int, dict[str, Any]] = {}
+    for number, r in rows.rows("service"):
+        text = r.data.get("eligibility_description")
         sid = str(r.data.get("id"))
         if not text or sid in linked:
             continue
@@ -476,7 +475,7 @@ def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
         low, high = ages(text)
         for key, value in (("minimum_age", low), ("maximum_age", high)):
             if value is not None and r.data.get(key) in (None, ""):
-                r.data[key] = value
+                derived.setdefault(number, {})[key] = value
                 report.fix("service", key, "read from the eligibility text")
         for attr in eligibility_attributes(sid, text):
             codes[attr["code"]] = attr["label"]
@@ -484,7 +483,9 @@ def derive_eligibility(rows: list[Row], report: ImportReport) -> None:
     if extra:
         for table, data in term_rows(codes):
             extra.append(Row(table, data, "(Open Eligibility)", None, f"open_eligibility.{table}"))
-        rows.extend(extra)
+        for row in extra:  # added once the spill is no longer being read
+            rows.add(row)
+    return derived
 
 
 def run_import(
@@ -543,9 +544,41 @@ def _run_import(
         raise ImportFailed(f"unknown format {fmt!r}; known: {', '.join(sorted(READERS))}", file=str(path))
     report = ImportReport(source=source, format=fmt, path=str(path), dry_run=dry_run)
     mapping_data = load_mapping(mapping) if isinstance(mapping, str) else mapping
-    batch = READERS[fmt](str(path), ReadOptions(source=source, mapping=mapping_data), report)
-    report.version = batch.version
     bind = session.get_bind()
+    # The reader's scratch file beside the SQLite catalog (its disk is known to have room).
+    scratch = str(Path(db_file).parent) if (db_file := _sqlite_file(bind)) else None
+    options = ReadOptions(source=source, mapping=mapping_data, scratch=scratch)
+    batch = READERS[fmt](str(path), options, report)
+    report.version = batch.version
+    rows = batch.rows if isinstance(batch.rows, RowSpill) else RowSpill.of(batch.rows, scratch)
+    batch.rows = []  # a reader's list, if it gave one, is in the spill now
+    try:
+        return _prepare_and_publish(
+            session, bind, source, report, progress, batch_rows, rows, batch.complete, started, dry_run
+        )
+    finally:
+        rows.close()
+
+
+def _sqlite_file(bind: Any) -> str | None:
+    url = bind.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return str(url.database)
+
+
+def _prepare_and_publish(
+    session: Session,
+    bind: Any,
+    source: str,
+    report: ImportReport,
+    progress: Progress | None,
+    batch_rows: int,
+    rows: RowSpill,
+    complete: bool,
+    started: float,
+    dry_run: bool,
+) -> ImportReport:
     # On SQLite the preparing reads go through a connection of their own: the caller's
     # session then takes the write lock only to publish. Joined to a connection the caller
     # holds (tests), or on PostgreSQL, both phases share the caller's transaction.
@@ -557,7 +590,7 @@ def _run_import(
     try:
         importer = Importer(session, source, report, progress, batch_rows, reader=reader, stage=stage)
         try:
-            importer.prepare(batch)
+            importer.prepare(rows, complete)
         finally:
             if separate:
                 reader.close()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from importers.formats import READERS
 from importers.operations import Importer, _publish
 from importers.report import ImportReport
-from importers.rows import ReadOptions
+from importers.rows import ReadOptions, RowSpill
 from importers.staging import FileStage, stage_for
 from search.rebuild import rebuild
 
@@ -31,7 +31,12 @@ def _import(db: Session, feed: Path, source: str = "metro") -> FileStage:
     assert isinstance(stage, FileStage)
     try:
         importer = Importer(db, source, report, None, 2000, stage=stage)
-        importer.prepare(READERS["hsds-json"](str(feed), ReadOptions(source=source), report))
+        batch = READERS["hsds-json"](str(feed), ReadOptions(source=source), report)
+        assert isinstance(batch.rows, RowSpill)
+        try:
+            importer.prepare(batch.rows, batch.complete)
+        finally:
+            batch.rows.close()
         _publish(db, importer, report, time.perf_counter(), dry_run=False)
     finally:
         stage.close()
