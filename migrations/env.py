@@ -51,7 +51,14 @@ def _url() -> str:
 # Objects made in raw SQL that autogenerate cannot describe: the search index's FTS5 and
 # R*Tree virtual tables (and their shadow tables), PostgreSQL's generated tsvector and matching's
 # expression index on SQLite.
-_RAW_PREFIXES = ("search_fts", "search_geo", "search_vocab", "search_generation", "capacity_generation")
+_RAW_PREFIXES = (
+    "search_fts",
+    "search_geo",
+    "search_vocab",
+    "search_generation",
+    "capacity_generation",
+    "capacity_changed",
+)
 _RAW_NAMES = {"ix_search_document_tsv", "ix_search_document_match"}
 # SQLAlchemy cannot reflect an index on an expression and says so before include_object
 # can leave it out; that index is one of the raw names above.

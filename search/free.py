@@ -17,8 +17,11 @@ Those stretches hold for as long as no figure, hold or unit is written: the capa
 generation (migration 0030) changes at each such write, as the search generation does for
 the documents, so a bed reported, held or released by any process is seen at the next search.
 Each process keeps one set of stretches per index; a search filters its match set by
-comparing one moment against two arrays. Every capacity write makes the next such search of
-each process read the figures again (about as long as the SQL rule took once).
+comparing one moment against two arrays. After a capacity write, the next such search of
+each process reads again only the figures the write touched: `capacity_changed` (migration
+0031) names each figure with the position of its latest write, and the process keeps the
+position it has read. A write to the search documents (which may renumber them) still makes
+it read every figure (about as long as the SQL rule took once).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -58,6 +61,7 @@ class Stretches:
     start: npt.NDArray[np.int64]  # free from this microsecond on (inclusive)
     end: npt.NDArray[np.int64]  # free up to this microsecond (inclusive)
     since: int  # valid for moments at or after this one
+    figures: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def covers(self, now: dt.datetime) -> bool:
         return micros(now) >= self.since
@@ -66,6 +70,27 @@ class Stretches:
         """Ids of the documents whose service has a place free at `now`."""
         t = micros(now)
         return np.unique(self.docs[(self.start <= t) & (t <= self.end)])
+
+    def replaced(self, figure_ids: list[Any], fresh: Stretches) -> Stretches:
+        """These stretches with the rows of `figure_ids` replaced by `fresh` (their stretches
+        read again); valid from the later of the two moments."""
+        keep = ~np.isin(self.figures, _figure_keys(figure_ids))
+        return Stretches(
+            np.concatenate([self.docs[keep], fresh.docs]),
+            np.concatenate([self.start[keep], fresh.start]),
+            np.concatenate([self.end[keep], fresh.end]),
+            max(self.since, fresh.since),
+            np.concatenate([self.figures[keep], fresh.figures]),
+        )
+
+
+def _figure_keys(ids: list[Any]) -> npt.NDArray[np.int64]:
+    """A figure's id (bytes on SQLite, a UUID on PostgreSQL) as a 64-bit key, for numpy.
+
+    Python's own hash, stable within a process, which is all the keys live for; two of a
+    catalog's figures meeting on one key (odds about n / 2**64 for n figures) would cost only
+    that the other's stretch is read again with it."""
+    return np.fromiter((hash(i) for i in ids), dtype=np.int64, count=len(ids))
 
 
 def _times(values: list[Any]) -> npt.NDArray[np.int64]:
@@ -78,30 +103,50 @@ def _times(values: list[Any]) -> npt.NDArray[np.int64]:
     return np.array([_EARLIEST if v is None else micros(v) for v in values], dtype=np.int64)
 
 
-_FIGURES = text(
+_FIGURES = (
     "SELECT d.id, c.id, c.available, c.updated, u.name FROM service_capacity c "
     "JOIN unit u ON u.id = c.unit_id JOIN search_document d ON d.service_id = c.service_id"
 )
 # The holds the rule may count at a moment at or after :since: active ones not yet run out
 # then, and accepted ones since their figure (counted until the provider's next figure).
-_HOLDS = text(
+_HOLDS = (
     "SELECT h.capacity_id, h.expires_at, h.accepted_at IS NOT NULL FROM capacity_hold h "
     "JOIN service_capacity c ON c.id = h.capacity_id WHERE h.released_at IS NULL AND "
     "((h.accepted_at IS NULL AND h.expires_at > :since) OR h.accepted_at > c.updated)"
 )
+_CHUNK = 500  # figures named in one statement (SQLite's bound parameters are limited)
 
 
-def work_out(conn: Connection, ages: rules.MaxAges, since: dt.datetime) -> Stretches:
-    """Read every figure with its holds and turn each into its stretch (see the module)."""
+def _read(conn: Connection, since: Any, ids: list[Any] | None) -> tuple[list[Any], list[Any]]:
+    """The figures (all, or those of `ids`) with the holds the rule may count."""
+    if ids is None:
+        return list(conn.execute(text(_FIGURES))), list(conn.execute(text(_HOLDS), {"since": since}))
+    figures: list[Any] = []
+    holds: list[Any] = []
+    for at in range(0, len(ids), _CHUNK):
+        chunk = {f"c{n}": v for n, v in enumerate(ids[at : at + _CHUNK])}
+        names = ", ".join(f":{k}" for k in chunk)
+        figures += conn.execute(text(f"{_FIGURES} WHERE c.id IN ({names})"), chunk).all()
+        holds += conn.execute(
+            text(f"{_HOLDS} AND h.capacity_id IN ({names})"), {**chunk, "since": since}
+        ).all()
+    return figures, holds
+
+
+def work_out(
+    conn: Connection, ages: rules.MaxAges, since: dt.datetime, ids: list[Any] | None = None
+) -> Stretches:
+    """Read every figure (or those of `ids`) with its holds and turn each into its stretch
+    (see the module)."""
     since_at = since.astimezone(dt.UTC)
     if conn.dialect.name == "sqlite":  # stored as text in UTC, as kernel.db.UTCDateTime writes it
         bound: Any = since_at.replace(tzinfo=None).isoformat(" ", "microseconds")
     else:
         bound = since_at
-    figures = conn.execute(_FIGURES).all()
-    holds = conn.execute(_HOLDS, {"since": bound}).all()
+    figures, holds = _read(conn, bound, ids)
     n = len(figures)
     docs = np.fromiter((r[0] for r in figures), dtype=np.int64, count=n)
+    keys = _figure_keys([r[1] for r in figures])
     available = np.array([math.nan if r[2] is None else float(r[2]) for r in figures], dtype=np.float64)
     updated = _times([r[3] for r in figures])
     by_unit = {name: _unit_age(name, ages) for name in {r[4] for r in figures}}
@@ -137,7 +182,7 @@ def work_out(conn: Connection, ages: rules.MaxAges, since: dt.datetime) -> Stret
                 start[i] = times[k]  # free once the (k+1)-th latest of them has run out
     end[never] = _EARLIEST
     keep = end != _EARLIEST
-    return Stretches(docs[keep], start[keep], end[keep], micros(since_at))
+    return Stretches(docs[keep], start[keep], end[keep], micros(since_at), keys[keep])
 
 
 def _unit_age(name: str | None, ages: rules.MaxAges) -> int:
@@ -159,16 +204,58 @@ def generation(conn: Connection) -> int | None:
     return None if found is None else int(found)
 
 
-_KEPT: dict[int, tuple[tuple[Any, ...], Stretches]] = {}
+# The log's position a process has read: the largest position, or none yet (SQLite), with
+# the capacity generation of the same snapshot. One statement, so one snapshot on both engines.
+_POSITION = text(
+    "SELECT g.value, (SELECT max(seq) FROM capacity_changed) FROM capacity_generation g WHERE g.id = 1"
+)
+_SINCE = text(
+    "SELECT g.value, c.capacity_id, c.seq FROM capacity_generation g "
+    "LEFT JOIN capacity_changed c ON c.seq > :seq WHERE g.id = 1"
+)
+# Past this share of the figures, reading them all is cheaper than naming them.
+_DELTA_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class _Kept:
+    key: tuple[Any, ...]  # (search generation, capacity generation, ages)
+    stretches: Stretches
+    seq: int  # the log's position these stretches include
+
+
+_KEPT: dict[int, _Kept] = {}
 _LOCK = threading.Lock()
+
+
+def _whole(conn: Connection, key: tuple[Any, ...], ages: rules.MaxAges, since: dt.datetime) -> _Kept:
+    # The position first: the figures read after it are at least that new, so a write after
+    # it is read again next time at worst.
+    seq = conn.execute(_POSITION).one()[1] or 0
+    return _Kept(key, work_out(conn, ages, since), int(seq))
+
+
+def _refreshed(conn: Connection, kept: _Kept, key: tuple[Any, ...], since: dt.datetime) -> _Kept | None:
+    """`kept` brought up to date from the figures written since its position; None when so
+    many were written that reading them all is cheaper."""
+    rows = conn.execute(_SINCE, {"seq": kept.seq}).all()
+    changed = [r[1] for r in rows if r[1] is not None]
+    if len(changed) > max(1000, _DELTA_SHARE * len(kept.stretches.docs)):
+        return None
+    seq = max([int(r[2]) for r in rows if r[2] is not None], default=kept.seq)
+    # The generation of the log's snapshot: a write committed after it names a new one.
+    key = (key[0], int(rows[0][0]), key[2])
+    fresh = work_out(conn, key[2], since, changed) if changed else None
+    stretches = kept.stretches.replaced(changed, fresh) if fresh is not None else kept.stretches
+    return _Kept(key, stretches, seq)
 
 
 def stretches(
     conn: Connection, index: object, search_generation: int | None, ages: rules.MaxAges, now: dt.datetime
 ) -> Stretches | None:
-    """This process's stretches for `index`, read again when a document, figure, hold or unit
-    was written since; None where they cannot answer (a transaction that wrote, a moment
-    older than the holds read), and the caller asks the SQL rule."""
+    """This process's stretches for `index`, brought up to date when a document, figure, hold
+    or unit was written since; None where they cannot answer (a transaction that wrote, a
+    moment older than the holds read), and the caller asks the SQL rule."""
     if search_generation is None:
         return None
     capacity = generation(conn)
@@ -176,13 +263,17 @@ def stretches(
         return None
     key = (search_generation, capacity, ages)
     kept = _KEPT.get(id(index))
-    if kept is not None and kept[0] == key and kept[1].covers(now):
-        return kept[1]
+    if kept is not None and kept.key == key and kept.stretches.covers(now):
+        return kept.stretches
     since = min(now, dt.datetime.now(dt.UTC)) - _LOOKBACK
     with _LOCK:  # two threads of one process read the figures once
         kept = _KEPT.get(id(index))
-        if kept is not None and kept[0] == key and kept[1].covers(now):
-            return kept[1]
-        made = work_out(conn, ages, since)
-        _KEPT[id(index)] = (key, made)
-    return made
+        if kept is not None and kept.key == key and kept.stretches.covers(now):
+            return kept.stretches
+        made = None
+        if kept is not None and kept.key[0] == search_generation and kept.key[2] == ages:
+            made = _refreshed(conn, kept, key, since)
+        if made is None or not made.stretches.covers(now):
+            made = _whole(conn, key, ages, since)
+        _KEPT[id(index)] = made
+    return made.stretches

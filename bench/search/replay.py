@@ -187,11 +187,41 @@ def _worker_search(database_url: str, queries: list[dict[str, str]], writes: int
             assert svc is not None
             svc.name = svc.name.removesuffix(f" ({i})")
             session.commit()
+    after_capacity = _after_capacity_writes(engine, ctx, writes)
     engine.dispose()
     return {
         "all": every, "first": first, "again": again, "after_write": after, "cpu_s": cpu, "wall_s": wall,
-        "cpu_all": cpu_every, "cpu_first": cpu_first,
+        "cpu_all": cpu_every, "cpu_first": cpu_first, "after_capacity": after_capacity,
     }  # fmt: skip
+
+
+def _after_capacity_writes(engine: Any, ctx: Any, writes: int) -> list[float]:
+    """A bed count reported `writes` times (committed by this process), each followed by a
+    "places free now" search of a broad text: what a process pays after a capacity write."""
+    from sqlalchemy import select
+
+    from catalog.models import ServiceCapacity
+    from kernel.db import CatalogSession
+    from search.params import parse_params
+    from search.query import search
+
+    params = {"q": "shelter", "available": "true"}
+    with CatalogSession(engine) as session:
+        ids = list(session.scalars(select(ServiceCapacity.id).order_by(ServiceCapacity.id).limit(writes)))
+        search(session, parse_params(params, timezone="America/New_York"), ctx)  # stretches kept
+    times: list[float] = []
+    for cap_id in ids:
+        for step in (1, -1):  # one more bed reported, then the count put back
+            with CatalogSession(engine) as session:
+                figure = session.get_one(ServiceCapacity, cap_id)
+                figure.available = (figure.available or 0) + step
+                session.commit()
+            with CatalogSession(engine) as session:
+                t0 = time.perf_counter()
+                search(session, parse_params(params, timezone="America/New_York"), ctx)
+                times.append((time.perf_counter() - t0) * 1000)
+                session.rollback()
+    return times
 
 
 def _worker_raw(database_url: str, queries: list[dict[str, str]]) -> dict[str, Any]:
@@ -271,6 +301,8 @@ def replay(
         "cpu_ms_all": _summary(found["cpu_all"]),
         "cpu_ms_first_seen": _summary(found["cpu_first"]),
         "after_write_ms": [round(x, 1) for x in found["after_write"]],
+        "first_after_capacity_write": _summary(found["after_capacity"]),
+        "after_capacity_write_ms": [round(x, 1) for x in found["after_capacity"]],
         "cpu_s": round(found["cpu_s"], 2),
         "wall_s": round(found["wall_s"], 2),
         "loadavg_before": load_before,
@@ -292,6 +324,7 @@ def print_report(result: dict[str, Any], label: str = "") -> None:
     for key, name in (
         ("all", "all searches"), ("first_seen", "first search of a text"), ("warm_repeats", "warm repeats"),
         ("raw_top20", "raw engine top 20 (cold)"), ("first_after_write", "first search after a write"),
+        ("first_after_capacity_write", "free-now after a bed count"),
         ("cpu_ms_all", "CPU ms, all searches"), ("cpu_ms_first_seen", "CPU ms, first of a text"),
         ("cpu_ms_raw_top20", "CPU ms, raw engine top 20"),
     ):  # fmt: skip
