@@ -23,10 +23,6 @@ class Counts:
     unchanged: int = 0
     rejected: int = 0
 
-    def fix(self, table: str, fld: str, what: str) -> None:
-        key = f"{table}.{fld}: {what}"
-        self.fixes[key] = self.fixes.get(key, 0) + 1
-
     @property
     def balanced(self) -> bool:
         return self.read == self.created + self.updated + self.unchanged + self.rejected
